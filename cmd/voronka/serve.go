@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/server"
+	"github.com/voronka/voronka/internal/store"
+)
+
+// Main is the running program of "voronka serve": ParseFlags, Run, then Close. End-to-end tests
+// drive the real wiring through it.
+type Main struct {
+	Config  Config
+	DB      *store.DB
+	Service *crm.Service
+	Server  *server.Server
+	stdout  io.Writer
+	stderr  io.Writer
+	log     *slog.Logger
+}
+
+// NewMain returns a Main with cfg.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	return &Main{Config: cfg, stdout: stdout, stderr: stderr}
+}
+
+// ParseFlags reads serve's flags over the configuration.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	m.Config.bindDatabase(fs)
+	fs.StringVar(&m.Config.Addr, "addr", m.Config.Addr, "address to listen on (VORONKA_ADDR)")
+	fs.StringVar(&m.Config.BaseURL, "base-url", m.Config.BaseURL, "the URL users reach Voronka at (VORONKA_BASE_URL)")
+	return fs.Parse(args)
+}
+
+// Run opens and migrates the database, creates the first account when there is none, and starts
+// the server. It returns once the server listens.
+func (m *Main) Run(ctx context.Context) error {
+	m.log = newLogger(m.Config.LogFormat, m.stderr)
+	slog.SetDefault(m.log)
+	db, err := store.Open(ctx, m.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		m.log.Info("migrated", "engine", db.Engine, "versions", applied)
+	}
+	m.Service = crm.NewService(db)
+	if err := m.bootstrap(ctx); err != nil {
+		return err
+	}
+	m.Server = server.New(server.Config{Addr: m.Config.Addr, BaseURL: m.Config.BaseURL, Logger: m.log}, db, m.Service)
+	if err := m.Server.Open(); err != nil {
+		return err
+	}
+	url := m.Config.BaseURL
+	if url == "" {
+		url = m.Server.URL()
+	}
+	fmt.Fprintf(m.stdout, "Voronka is running at %s (database: %s)\n", url, db.Engine)
+	return nil
+}
+
+func (m *Main) bootstrap(ctx context.Context) error {
+	acc, admin, password, created, err := m.Service.Bootstrap(ctx, crm.AccountCreate{
+		Name: m.Config.AccountName, AdminEmail: m.Config.AdminEmail, AdminPassword: m.Config.AdminPassword,
+	})
+	if err != nil {
+		return fmt.Errorf("first start: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	fmt.Fprintf(m.stdout, "Created account %q (slug %s) and its administrator.\n", acc.Name, acc.Slug)
+	if m.Config.AdminPassword == "" {
+		fmt.Fprintf(m.stdout, "Login: %s  Password: %s  (generated; shown only this once)\n", admin.Email, password)
+	} else {
+		fmt.Fprintf(m.stdout, "Login: %s  Password: the one in VORONKA_ADMIN_PASSWORD\n", admin.Email)
+	}
+	return nil
+}
+
+// Close stops the server, letting requests in flight finish for up to 20 seconds, then closes the
+// database cleanly.
+func (m *Main) Close() error {
+	var err error
+	if m.Server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		err = m.Server.Close(ctx)
+	}
+	if m.DB != nil {
+		if cerr := m.DB.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

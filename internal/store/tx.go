@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/voronka/voronka/internal/crm"
+	"modernc.org/sqlite"
+)
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx implements crm.Tx over a write transaction or the read pool.
+type Tx struct {
+	q      querier
+	engine Engine
+}
+
+var _ crm.Store = (*DB)(nil)
+
+// Write runs fn in one write transaction and commits it when fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(&Tx{q: tx, engine: db.Engine}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapError(err))
+	}
+	return nil
+}
+
+// Read runs fn on the read pool, each query on its own.
+func (db *DB) Read(ctx context.Context, fn func(crm.Tx) error) error {
+	return fn(&Tx{q: db.read, engine: db.Engine})
+}
+
+// mapError turns a constraint violation into a domain error; other errors pass through.
+func mapError(err error) error {
+	var pg *pgconn.PgError
+	var lite *sqlite.Error
+	switch {
+	case errors.As(err, &pg) && pg.Code == "23505",
+		errors.As(err, &lite) && (lite.Code() == 2067 || lite.Code() == 1555):
+		return &crm.Error{Code: crm.ECONFLICT, Message: "A record with this value already exists."}
+	case errors.As(err, &pg) && pg.Code == "23503",
+		errors.As(err, &lite) && lite.Code() == 787:
+		return &crm.Error{Code: crm.EINVALID, Message: "A referenced record does not exist in this account."}
+	case errors.As(err, &pg) && pg.Code == "23514",
+		errors.As(err, &lite) && lite.Code() == 275:
+		return &crm.Error{Code: crm.EINVALID, Message: "A value is out of its allowed range."}
+	}
+	return err
+}
+
+// wrap prefixes err with where it came from, after mapping constraint violations.
+func wrap(where string, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = mapError(err)
+	var ce *crm.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	return fmt.Errorf("store: %s: %w", where, err)
+}
+
+// notFound returns ENOTFOUND for sql.ErrNoRows, else wraps err.
+func notFound(where string, err error, what string, id any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return crm.Errorf(crm.ENOTFOUND, "%s %v not found.", what, id)
+	}
+	return wrap(where, err)
+}
+
+// nullTime is NULL for the zero time, else t in UTC.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// nullID is NULL for 0, else id.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// utc converts a scanned time to UTC (pgx returns local times); NULL gives the zero time.
+func utc(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// checkVersioned reports ECONFLICT when an optimistic UPDATE … WHERE version = $n touched no row.
+func checkVersioned(res sql.Result, what string, id int64) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return crm.Errorf(crm.ECONFLICT, "%s %d was changed by someone else: reload it and try again.", what, id)
+	}
+	return nil
+}
