@@ -34,6 +34,7 @@ type Server struct {
 	ln   net.Listener
 	api  huma.API
 	Auth *httpauth.Auth
+	stop chan struct{}
 }
 
 // New builds the server over the database and the domain service; Open starts it.
@@ -46,7 +47,7 @@ func New(cfg Config, db *store.DB, svc *crm.Service) *Server {
 	}
 	sessions := httpauth.NewSessions(db.Sessions(), len(cfg.BaseURL) > 5 && cfg.BaseURL[:6] == "https:")
 	auth := httpauth.New(sessions, svc)
-	s := &Server{cfg: cfg, db: db, Auth: auth}
+	s := &Server{cfg: cfg, db: db, Auth: auth, stop: make(chan struct{})}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writePlain(w, http.StatusOK, "ok") })
@@ -56,6 +57,7 @@ func New(cfg Config, db *store.DB, svc *crm.Service) *Server {
 	web.Register(mux, svc, auth)
 
 	var h http.Handler = mux
+	h = withIdempotency(auth, db.Idempotency(), h)
 	h = sessions.LoadAndSave(h)
 	h = withBodyLimit(cfg.MaxBodyBytes, h)
 	h = withSecurityHeaders(h)
@@ -86,6 +88,7 @@ func (s *Server) Open() error {
 		return err
 	}
 	s.ln = ln
+	go s.janitor(time.Hour)
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.cfg.Logger.Error("serve", "err", err)
@@ -104,7 +107,33 @@ func (s *Server) URL() string {
 
 // Close stops accepting requests and waits for the ones in flight until ctx ends.
 func (s *Server) Close(ctx context.Context) error {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
 	return s.http.Shutdown(ctx)
+}
+
+// janitor deletes expired web sessions and Idempotency-Key answers every interval until Close.
+func (s *Server) janitor(interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if _, err := s.db.Sessions().DeleteExpired(ctx); err != nil {
+				s.cfg.Logger.Warn("delete expired sessions", "err", err)
+			}
+			if _, err := s.db.Idempotency().DeleteBefore(ctx, time.Now().Add(-idempotencyTTL)); err != nil {
+				s.cfg.Logger.Warn("expire idempotency keys", "err", err)
+			}
+			cancel()
+		}
+	}
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
