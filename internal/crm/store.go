@@ -9,6 +9,9 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn outside any write transaction, for queries.
 	Read(ctx context.Context, fn func(Tx) error) error
+	// Atomic runs fn with a context in which every Write and Read joins one transaction: all the
+	// writes of fn commit together, or none does.
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Tx is the set of storage operations available inside Store.Write and Store.Read.

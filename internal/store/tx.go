@@ -27,8 +27,48 @@ type Tx struct {
 
 var _ crm.Store = (*DB)(nil)
 
-// Write runs fn in one write transaction and commits it when fn returns nil.
+type atomicKey struct{}
+
+// atomicTx is the transaction of an Atomic call, carried by its context.
+type atomicTx struct {
+	db *DB
+	tx *Tx
+}
+
+func joined(ctx context.Context, db *DB) *Tx {
+	if a, ok := ctx.Value(atomicKey{}).(*atomicTx); ok && a.db == db {
+		return a.tx
+	}
+	return nil
+}
+
+// Atomic runs fn with a context in which every Write and Read of db joins one transaction: all of
+// fn's writes commit together, or none does.
+func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if joined(ctx, db) != nil {
+		return fn(ctx)
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	a := &atomicTx{db: db, tx: &Tx{q: tx, engine: db.Engine}}
+	if err := fn(context.WithValue(ctx, atomicKey{}, a)); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapError(err))
+	}
+	return nil
+}
+
+// Write runs fn in one write transaction and commits it when fn returns nil. Inside Atomic it
+// joins Atomic's transaction instead.
 func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
+	if t := joined(ctx, db); t != nil {
+		return fn(t)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -43,8 +83,12 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 	return nil
 }
 
-// Read runs fn on the read pool, each query on its own.
+// Read runs fn on the read pool, each query on its own; inside Atomic it reads in Atomic's
+// transaction, so that it sees what the transaction wrote.
 func (db *DB) Read(ctx context.Context, fn func(crm.Tx) error) error {
+	if t := joined(ctx, db); t != nil {
+		return fn(t)
+	}
 	return fn(&Tx{q: db.read, engine: db.Engine})
 }
 
