@@ -30,6 +30,9 @@ func (s *Service) CreateTeam(ctx context.Context, actor *Actor, name string) (*T
 
 // RenameTeam renames a team. Admins only. EFORBIDDEN, ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) RenameTeam(ctx context.Context, actor *Actor, id int64, name string, version *int64) (*Team, error) {
+	if err := s.store.Read(ctx, func(tx Tx) error { _, err := tx.FindTeam(ctx, actor, id); return err }); err != nil {
+		return nil, err
+	}
 	if err := requireAdmin(actor); err != nil {
 		return nil, err
 	}

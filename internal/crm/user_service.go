@@ -43,17 +43,17 @@ func (s *Service) CreateUser(ctx context.Context, actor *Actor, in UserCreate) (
 // themselves, so that an account always keeps an administrator.
 func (s *Service) UpdateUser(ctx context.Context, actor *Actor, id int64, upd UserUpdate) (*User, error) {
 	self := id == actor.UserID
-	if !actor.IsAdmin() && (!self || upd.Role != nil || upd.TeamID != nil || upd.Active != nil) {
-		return nil, Errorf(EFORBIDDEN, "Only an administrator may change other users, roles, teams and activity.")
-	}
-	if self && ((upd.Role != nil && *upd.Role != RoleAdmin && actor.IsAdmin()) || (upd.Active != nil && !*upd.Active)) {
-		return nil, Errorf(EFORBIDDEN, "You cannot demote or deactivate yourself; ask another administrator.")
-	}
 	var u *User
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if u, err = tx.FindUser(ctx, actor, id); err != nil {
 			return err
+		}
+		if !actor.IsAdmin() && (!self || upd.Role != nil || upd.TeamID != nil || upd.Active != nil) {
+			return Errorf(EFORBIDDEN, "Only an administrator may change other users, roles, teams and activity.")
+		}
+		if self && ((upd.Role != nil && *upd.Role != RoleAdmin && actor.IsAdmin()) || (upd.Active != nil && !*upd.Active)) {
+			return Errorf(EFORBIDDEN, "You cannot demote or deactivate yourself; ask another administrator.")
 		}
 		if err := checkVersion(upd.Version, u.Version); err != nil {
 			return err
@@ -142,6 +142,9 @@ func (s *Service) Users(ctx context.Context, actor *Actor, f UserFilter) ([]*Use
 // AddAbsence records that a user is away from StartsOn to EndsOn inclusive. Admins, the user's head,
 // and the user themselves. EFORBIDDEN, ENOTFOUND, EINVALID.
 func (s *Service) AddAbsence(ctx context.Context, actor *Actor, a *Absence) error {
+	if err := s.store.Read(ctx, func(tx Tx) error { _, err := tx.FindUser(ctx, actor, a.UserID); return err }); err != nil {
+		return err
+	}
 	if !actor.CanSee(a.UserID) {
 		return Errorf(EFORBIDDEN, "You may record absences only for yourself or your team.")
 	}
@@ -189,10 +192,13 @@ func (s *Service) Absences(ctx context.Context, actor *Actor, userID int64) ([]*
 
 // RemoveAbsence deletes an absence of a user the actor may manage. EFORBIDDEN, ENOTFOUND.
 func (s *Service) RemoveAbsence(ctx context.Context, actor *Actor, userID, id int64) error {
-	if !actor.CanSee(userID) {
-		return Errorf(EFORBIDDEN, "You may change absences only for yourself or your team.")
-	}
 	return s.store.Write(ctx, func(tx Tx) error {
+		if _, err := tx.FindUser(ctx, actor, userID); err != nil {
+			return err
+		}
+		if !actor.CanSee(userID) {
+			return Errorf(EFORBIDDEN, "You may change absences only for yourself or your team.")
+		}
 		as, err := tx.FindAbsences(ctx, actor, userID)
 		if err != nil {
 			return err

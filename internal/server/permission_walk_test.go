@@ -1,0 +1,346 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/store"
+	"github.com/voronka/voronka/internal/testkit"
+)
+
+// The permission walk tries every operation of the API as an admin, a head of sales (North team)
+// and a manager (North) on records owned by themselves, by their team, by someone else in the
+// account, and by another account, and checks the status and that a refused write changed nothing.
+
+// Owners of the record an operation targets, seen from the actor.
+const (
+	ownOwner   = "own"   // the actor is responsible
+	teamOwner  = "team"  // a manager of the actor's team (North2) is responsible
+	otherOwner = "other" // a manager of another team (South1) is responsible
+	foreign    = "other-account"
+)
+
+var walkOwners = []string{ownOwner, teamOwner, otherOwner, foreign}
+
+// walkOp is one operation of the walk.
+type walkOp struct {
+	method, path string // path with {id} for the target record
+	body         string
+	// target creates (or picks) a record owned by owner for the actor and returns its id; nil for
+	// operations on no record.
+	target func(w *walker, actor *crm.User, owner string) int64
+	// want is the expected status for the actor's role and the owner.
+	want func(role crm.Role, owner string) int
+	// snapshot returns the target's state (as an admin of its account sees it) to check that a
+	// refused write changed nothing; nil for reads.
+	snapshot func(w *walker, owner string, id int64) string
+}
+
+type walker struct {
+	*env
+	tokens   map[int64]string
+	pathUser int64 // the user of a /users/{id}/… path whose {id} names another record
+}
+
+func (w *walker) tokenOf(u *crm.User) string {
+	if t, ok := w.tokens[u.ID]; ok {
+		return t
+	}
+	t := w.token(u)
+	w.tokens[u.ID] = t
+	return t
+}
+
+// ownerUser returns the user who owns a record of the owner class, seen from actor.
+func (w *walker) ownerUser(actor *crm.User, owner string) *crm.User {
+	switch owner {
+	case ownOwner:
+		return actor
+	case teamOwner:
+		if actor.ID == w.alpha.North2.ID {
+			return w.alpha.North1
+		}
+		return w.alpha.North2
+	case otherOwner:
+		return w.alpha.South1
+	default:
+		return w.beta.North1
+	}
+}
+
+// Expected statuses.
+func readableByAll(role crm.Role, owner string) int {
+	if owner == foreign {
+		return 404
+	}
+	return 200
+}
+
+func byVisibility(okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		switch {
+		case owner == foreign:
+			return 404
+		case role == crm.RoleAdmin, owner == ownOwner, role == crm.RoleHead && owner == teamOwner:
+			return okStatus
+		default:
+			return 404
+		}
+	}
+}
+
+func selfOrAdmin(okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		switch {
+		case owner == foreign:
+			return 404
+		case role == crm.RoleAdmin || owner == ownOwner:
+			return okStatus
+		default:
+			return 403
+		}
+	}
+}
+
+func selfHeadOrAdmin(okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		switch {
+		case owner == foreign:
+			return 404
+		case role == crm.RoleAdmin || owner == ownOwner || role == crm.RoleHead && owner == teamOwner:
+			return okStatus
+		default:
+			return 403
+		}
+	}
+}
+
+func adminOnly(okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		if owner == foreign {
+			return 404
+		}
+		if role == crm.RoleAdmin {
+			return okStatus
+		}
+		return 403
+	}
+}
+
+// privateToOwner: only the owner and admins know the record exists (API tokens).
+func privateToOwner(okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		if owner != foreign && (role == crm.RoleAdmin || owner == ownOwner) {
+			return okStatus
+		}
+		return 404
+	}
+}
+
+func anyUser(status int) func(crm.Role, string) int {
+	return func(crm.Role, string) int { return status }
+}
+
+func userTarget(w *walker, actor *crm.User, owner string) int64 { return w.ownerUser(actor, owner).ID }
+
+func (w *walker) userSnapshot(owner string, id int64) string {
+	o := w.alpha
+	if owner == foreign {
+		o = w.beta
+	}
+	u, err := w.svc.User(w.t.Context(), o.Actor(w.t, o.Admin), id)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprintf("%s|%s|%s|%d|%v|%d", u.Email, u.Name, u.Role, u.TeamID, u.Active, u.Version)
+}
+
+func tokenTarget(w *walker, actor *crm.User, owner string) int64 {
+	u := w.ownerUser(actor, owner)
+	o := w.alpha
+	if owner == foreign {
+		o = w.beta
+	}
+	tk, _, err := w.svc.CreateToken(w.t.Context(), o.Actor(w.t, u), "walk", w.svc.Now().AddDate(1, 0, 0))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return tk.ID
+}
+
+func absenceTarget(w *walker, actor *crm.User, owner string) int64 {
+	return w.ownerUser(actor, owner).ID
+}
+
+// absenceOf creates an absence of the owner and returns its id; the path names the user through
+// pathUser.
+func absenceOf(w *walker, actor *crm.User, owner string) int64 {
+	u := w.ownerUser(actor, owner)
+	o := w.alpha
+	if owner == foreign {
+		o = w.beta
+	}
+	a := &crm.Absence{UserID: u.ID, StartsOn: crm.Date{Year: 2026, Month: 9, Day: 1}, EndsOn: crm.Date{Year: 2026, Month: 9, Day: 3}}
+	if err := w.svc.AddAbsence(w.t.Context(), o.Actor(w.t, o.Admin), a); err != nil {
+		w.t.Fatal(err)
+	}
+	w.pathUser = u.ID
+	return a.ID
+}
+
+func teamTarget(w *walker, actor *crm.User, owner string) int64 {
+	if owner == foreign {
+		return w.beta.North.ID
+	}
+	return w.alpha.South.ID
+}
+
+// walkOps lists every operation of the API. TestPermissionWalkCoversTheAPI fails when the OpenAPI
+// document has one that is neither here nor in walkExempt.
+var walkOps = []walkOp{
+	{method: "GET", path: "/me", want: anyUser(200)},
+	{method: "GET", path: "/account", want: anyUser(200)},
+	{method: "PATCH", path: "/account", body: `{"name":"Renamed"}`, want: func(role crm.Role, _ string) int {
+		if role == crm.RoleAdmin {
+			return 200
+		}
+		return 403
+	}},
+	{method: "GET", path: "/users", want: anyUser(200)},
+	{method: "POST", path: "/users", body: `{"email":"walk-%d@alpha.test","name":"Walk","password":"long enough","role":"manager"}`, want: func(role crm.Role, _ string) int {
+		if role == crm.RoleAdmin {
+			return 201
+		}
+		return 403
+	}},
+	{method: "GET", path: "/users/{id}", target: userTarget, want: readableByAll},
+	{method: "PATCH", path: "/users/{id}", body: `{"name":"Walked"}`, target: userTarget, want: selfOrAdmin(200),
+		snapshot: func(w *walker, owner string, id int64) string { return w.userSnapshot(owner, id) }},
+	{method: "GET", path: "/users/{id}/absences", target: absenceTarget, want: readableByAll},
+	{method: "POST", path: "/users/{id}/absences", body: `{"starts_on":"2026-08-01","ends_on":"2026-08-02"}`, target: absenceTarget, want: selfHeadOrAdmin(201),
+		snapshot: func(w *walker, owner string, id int64) string {
+			var n int
+			_ = w.db.SQL().QueryRow(`SELECT COUNT(*) FROM user_absences WHERE user_id = $1`, id).Scan(&n)
+			return fmt.Sprint(n)
+		}},
+	{method: "DELETE", path: "/users/{id}/absences/{absence_id}", target: absenceOf, want: selfHeadOrAdmin(204),
+		snapshot: func(w *walker, owner string, id int64) string {
+			var n int
+			_ = w.db.SQL().QueryRow(`SELECT COUNT(*) FROM user_absences WHERE id = $1`, id).Scan(&n)
+			return fmt.Sprint(n)
+		}},
+	{method: "GET", path: "/teams", want: anyUser(200)},
+	{method: "POST", path: "/teams", body: `{"name":"Walk %d"}`, want: func(role crm.Role, _ string) int {
+		if role == crm.RoleAdmin {
+			return 201
+		}
+		return 403
+	}},
+	{method: "PATCH", path: "/teams/{id}", body: `{"name":"Walk team %d"}`, target: teamTarget, want: adminOnly(200),
+		snapshot: func(w *walker, owner string, id int64) string {
+			var name string
+			_ = w.db.SQL().QueryRow(`SELECT name FROM teams WHERE id = $1`, id).Scan(&name)
+			return name
+		}},
+	{method: "GET", path: "/auth/tokens", want: anyUser(200)},
+	{method: "DELETE", path: "/auth/tokens/{id}", target: tokenTarget, want: privateToOwner(204),
+		snapshot: func(w *walker, owner string, id int64) string {
+			var revoked bool
+			_ = w.db.SQL().QueryRow(`SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = $1`, id).Scan(&revoked)
+			return fmt.Sprint(revoked)
+		}},
+}
+
+// walkExempt lists operations the walk does not try, each with the reason.
+var walkExempt = map[string]string{
+	"POST /auth/token": "public login; covered by TestTokenLoginAndUse and the brute-force tests",
+}
+
+func TestPermissionWalk(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		w := &walker{env: newEnv(t, db), tokens: map[int64]string{}}
+		actors := []*crm.User{w.alpha.Admin, w.alpha.NorthHead, w.alpha.North1}
+		n := 0
+		for _, op := range walkOps {
+			owners := walkOwners
+			if op.target == nil {
+				owners = []string{""}
+			}
+			for _, actor := range actors {
+				for _, owner := range owners {
+					if op.target != nil && owner == ownOwner && actor.Role == crm.RoleAdmin && strings.Contains(op.path, "/teams/") {
+						continue
+					}
+					n++
+					path := op.path
+					var id int64
+					if op.target != nil {
+						id = op.target(w, actor, owner)
+						if strings.Contains(path, "{absence_id}") {
+							path = strings.Replace(strings.Replace(path, "{absence_id}", fmt.Sprint(id), 1), "{id}", fmt.Sprint(w.pathUser), 1)
+						}
+						path = strings.Replace(path, "{id}", fmt.Sprint(id), 1)
+					}
+					body := op.body
+					if strings.Contains(body, "%d") {
+						body = fmt.Sprintf(body, n)
+					}
+					var before string
+					if op.snapshot != nil {
+						before = op.snapshot(w, owner, id)
+					}
+					var raw []byte
+					if body != "" {
+						raw = []byte(body)
+					}
+					r := w.do(nil, op.method, "/api/v1"+path, w.tokenOf(actor), raw)
+					want := op.want(actor.Role, owner)
+					if r.Status != want {
+						t.Errorf("%s %s as %s on %s record: status %d, want %d: %s", op.method, op.path, actor.Role, owner, r.Status, want, r.Body)
+						continue
+					}
+					if r.Status >= 400 && op.snapshot != nil {
+						if after := op.snapshot(w, owner, id); after != before {
+							t.Errorf("%s %s as %s on %s record was refused (%d) but changed it: %q → %q", op.method, op.path, actor.Role, owner, r.Status, before, after)
+						}
+					}
+				}
+			}
+		}
+		if n < 50 {
+			t.Errorf("the walk made only %d requests", n)
+		}
+	})
+}
+
+// Every operation in the OpenAPI document must be walked or exempted with a reason.
+func TestPermissionWalkCoversTheAPI(t *testing.T) {
+	e := newEnv(t, testkit.OpenSQLite(t))
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(e.do(nil, "GET", "/api/v1/openapi.json", "", nil).Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walked []string
+	for _, op := range walkOps {
+		walked = append(walked, op.method+" "+op.path)
+	}
+	for path, methods := range doc.Paths {
+		for m := range methods {
+			key := strings.ToUpper(m) + " " + path
+			if !slices.Contains([]string{"GET", "POST", "PUT", "PATCH", "DELETE"}, strings.ToUpper(m)) {
+				continue
+			}
+			if !slices.Contains(walked, key) && walkExempt[key] == "" {
+				t.Errorf("%s is not in the permission walk (add it to walkOps, or to walkExempt with a reason)", key)
+			}
+		}
+	}
+	_ = http.MethodGet
+}
