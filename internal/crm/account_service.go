@@ -67,6 +67,15 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountCreate) (*Account
 		if err := s.audit(ctx, tx, sys, "account", a.ID, "create", nil); err != nil {
 			return err
 		}
+		name, stages := DefaultPipeline()
+		if _, err := s.createPipeline(ctx, tx, sys, name, stages); err != nil {
+			return err
+		}
+		for i, reason := range DefaultLossReasons {
+			if err := tx.InsertLossReason(ctx, sys, &LossReason{Name: reason, Position: i}, now); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, sys, "user", admin.ID, "create", map[string]Change{
 			"email": {After: admin.Email}, "role": {After: admin.Role},
 		})

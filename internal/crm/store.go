@@ -21,4 +21,8 @@ type Tx interface {
 	TeamStore
 	TokenStore
 	AuditStore
+	CustomFieldStore
+	PipelineStore
+	ProductStore
+	DealStore
 }
