@@ -44,6 +44,9 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerAccount(a)
 	h.registerUsers(a)
 	h.registerTeams(a)
+	h.registerPipelines(a)
+	h.registerProducts(a)
+	h.registerDeals(a)
 	return a
 }
 

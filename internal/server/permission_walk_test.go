@@ -36,6 +36,8 @@ type walkOp struct {
 	target func(w *walker, actor *crm.User, owner string) int64
 	// want is the expected status for the actor's role and the owner.
 	want func(role crm.Role, owner string) int
+	// bodyFn builds the body from the target when it depends on it (overrides body).
+	bodyFn func(w *walker, owner string, id int64) string
 	// snapshot returns the target's state (as an admin of its account sees it) to check that a
 	// refused write changed nothing; nil for reads.
 	snapshot func(w *walker, owner string, id int64) string
@@ -256,6 +258,136 @@ var walkOps = []walkOp{
 		}},
 }
 
+// orgOf returns the org owning records of the owner class.
+func (w *walker) orgOf(owner string) *testkit.Org {
+	if owner == foreign {
+		return w.beta
+	}
+	return w.alpha
+}
+
+// dealTarget creates a deal whose responsible user is the owner (deleted when del).
+func dealTarget(del bool) func(w *walker, actor *crm.User, owner string) int64 {
+	return func(w *walker, actor *crm.User, owner string) int64 {
+		o, u := w.orgOf(owner), w.ownerUser(actor, owner)
+		d, err := w.svc.CreateDeal(w.t.Context(), o.Actor(w.t, o.Admin), crm.DealCreate{Name: "Walk deal", Amount: 1000, ResponsibleID: u.ID})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if del {
+			if err := w.svc.DeleteDeal(w.t.Context(), o.Actor(w.t, o.Admin), d.ID); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return d.ID
+	}
+}
+
+func (w *walker) dealSnapshot(owner string, id int64) string {
+	var name, status string
+	var version int64
+	var deleted bool
+	_ = w.db.SQL().QueryRow(`SELECT name, status, version, deleted_at IS NOT NULL FROM deals WHERE id = $1`, id).Scan(&name, &status, &version, &deleted)
+	return fmt.Sprintf("%s|%s|%d|%v", name, status, version, deleted)
+}
+
+func pipelineTarget(w *walker, _ *crm.User, owner string) int64 {
+	o := w.orgOf(owner)
+	ps, err := w.svc.Pipelines(w.t.Context(), o.Actor(w.t, o.Admin), false)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return ps[0].ID
+}
+
+// productTarget creates a product of the owner's account (products belong to no user).
+func productTarget(del bool) func(w *walker, actor *crm.User, owner string) int64 {
+	return func(w *walker, _ *crm.User, owner string) int64 {
+		o := w.orgOf(owner)
+		p := &crm.Product{Name: "Walk product", Price: 100}
+		if err := w.svc.CreateProduct(w.t.Context(), o.Actor(w.t, o.Admin), p); err != nil {
+			w.t.Fatal(err)
+		}
+		if del {
+			if err := w.svc.DeleteProduct(w.t.Context(), o.Actor(w.t, o.Admin), p.ID); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return p.ID
+	}
+}
+
+func (w *walker) productSnapshot(_ string, id int64) string {
+	var name string
+	var version int64
+	var deleted bool
+	_ = w.db.SQL().QueryRow(`SELECT name, version, deleted_at IS NOT NULL FROM products WHERE id = $1`, id).Scan(&name, &version, &deleted)
+	return fmt.Sprintf("%s|%d|%v", name, version, deleted)
+}
+
+// catalogue: admins and heads change products of their account; managers may not.
+func catalogue(okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		switch {
+		case owner == foreign:
+			return 404
+		case role == crm.RoleManager:
+			return 403
+		}
+		return okStatus
+	}
+}
+
+func adminCreates(role crm.Role, _ string) int {
+	if role == crm.RoleAdmin {
+		return 201
+	}
+	return 403
+}
+
+func init() {
+	dealSnap := func(w *walker, owner string, id int64) string { return w.dealSnapshot(owner, id) }
+	productSnap := func(w *walker, owner string, id int64) string { return w.productSnapshot(owner, id) }
+	wonStage := func(w *walker, owner string, id int64) string {
+		o := w.orgOf(owner)
+		ps, _ := w.svc.Pipelines(w.t.Context(), o.Actor(w.t, o.Admin), false)
+		return fmt.Sprintf(`{"stage_id":%d}`, ps[0].Stages[4].ID)
+	}
+	walkOps = append(walkOps,
+		walkOp{method: "GET", path: "/deals", want: anyUser(200)},
+		walkOp{method: "POST", path: "/deals", body: `{"name":"Walk %d","amount":100}`, want: anyUser(201)},
+		walkOp{method: "POST", path: "/deals/bulk", body: `{"create":[{"name":"Bulk %d"}]}`, want: anyUser(200)},
+		walkOp{method: "GET", path: "/deals/{id}", target: dealTarget(false), want: byVisibility(200)},
+		walkOp{method: "PATCH", path: "/deals/{id}", body: `{"name":"Walked %d"}`, target: dealTarget(false), want: byVisibility(200), snapshot: dealSnap},
+		walkOp{method: "POST", path: "/deals/{id}/move", bodyFn: wonStage, target: dealTarget(false), want: byVisibility(200), snapshot: dealSnap},
+		walkOp{method: "DELETE", path: "/deals/{id}", target: dealTarget(false), want: byVisibility(204), snapshot: dealSnap},
+		walkOp{method: "POST", path: "/deals/{id}/restore", target: dealTarget(true), want: byVisibility(204), snapshot: dealSnap},
+		walkOp{method: "GET", path: "/deals/{id}/history", target: dealTarget(false), want: byVisibility(200)},
+		walkOp{method: "GET", path: "/pipelines", want: anyUser(200)},
+		walkOp{method: "POST", path: "/pipelines", body: `{"name":"Walk %d","stages":[{"name":"A","kind":"open","probability":10},{"name":"W","kind":"won","probability":100},{"name":"L","kind":"lost","probability":0}]}`, want: adminCreates},
+		walkOp{method: "GET", path: "/pipelines/{id}", target: pipelineTarget, want: readableByAll},
+		walkOp{method: "PATCH", path: "/pipelines/{id}", body: `{"name":"Walk pipeline %d"}`, target: pipelineTarget, want: adminOnly(200),
+			snapshot: func(w *walker, owner string, id int64) string {
+				var name string
+				_ = w.db.SQL().QueryRow(`SELECT name FROM pipelines WHERE id = $1`, id).Scan(&name)
+				return name
+			}},
+		walkOp{method: "GET", path: "/loss-reasons", want: anyUser(200)},
+		walkOp{method: "POST", path: "/loss-reasons", body: `{"name":"Walk reason %d"}`, want: adminCreates},
+		walkOp{method: "GET", path: "/products", want: anyUser(200)},
+		walkOp{method: "POST", path: "/products", body: `{"name":"Walk %d","price":100}`, want: func(role crm.Role, _ string) int {
+			if role == crm.RoleManager {
+				return 403
+			}
+			return 201
+		}},
+		walkOp{method: "GET", path: "/products/{id}", target: productTarget(false), want: readableByAll},
+		walkOp{method: "PATCH", path: "/products/{id}", body: `{"name":"Walked %d"}`, target: productTarget(false), want: catalogue(200), snapshot: productSnap},
+		walkOp{method: "DELETE", path: "/products/{id}", target: productTarget(false), want: catalogue(204), snapshot: productSnap},
+		walkOp{method: "POST", path: "/products/{id}/restore", target: productTarget(true), want: catalogue(204), snapshot: productSnap},
+	)
+}
+
 // walkExempt lists operations the walk does not try, each with the reason.
 var walkExempt = map[string]string{
 	"POST /auth/token": "public login; covered by TestTokenLoginAndUse and the brute-force tests",
@@ -287,6 +419,9 @@ func TestPermissionWalk(t *testing.T) {
 						path = strings.Replace(path, "{id}", fmt.Sprint(id), 1)
 					}
 					body := op.body
+					if op.bodyFn != nil {
+						body = op.bodyFn(w, owner, id)
+					}
 					if strings.Contains(body, "%d") {
 						body = fmt.Sprintf(body, n)
 					}
