@@ -47,6 +47,10 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerPipelines(a)
 	h.registerProducts(a)
 	h.registerDeals(a)
+	h.registerChannels(a)
+	h.registerCustomFields(a)
+	h.registerContacts(a)
+	h.registerCompanies(a)
 	return a
 }
 

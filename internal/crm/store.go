@@ -25,4 +25,8 @@ type Tx interface {
 	PipelineStore
 	ProductStore
 	DealStore
+	ChannelStore
+	CustomFieldDefStore
+	ContactStore
+	CompanyStore
 }

@@ -30,6 +30,7 @@ var walkOwners = []string{ownOwner, teamOwner, otherOwner, foreign}
 // walkOp is one operation of the walk.
 type walkOp struct {
 	method, path string // path with {id} for the target record
+	query        string // appended to the URL
 	body         string
 	// target creates (or picks) a record owned by owner for the actor and returns its id; nil for
 	// operations on no record.
@@ -47,6 +48,7 @@ type walker struct {
 	*env
 	tokens   map[int64]string
 	pathUser int64 // the user of a /users/{id}/… path whose {id} names another record
+	extraID  int64 // a second record made by the last target (the one merged away)
 }
 
 func (w *walker) tokenOf(u *crm.User) string {
@@ -388,6 +390,114 @@ func init() {
 	)
 }
 
+// contactTarget creates a contact (and, for merges, a second one in extraID) owned by the owner.
+func contactTarget(del bool) func(w *walker, actor *crm.User, owner string) int64 {
+	return func(w *walker, actor *crm.User, owner string) int64 {
+		o, u := w.orgOf(owner), w.ownerUser(actor, owner)
+		mk := func() int64 {
+			c, _, err := w.svc.CreateContact(w.t.Context(), o.Actor(w.t, o.Admin), crm.ContactInput{Name: "Walk contact", ResponsibleID: u.ID})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			return c.ID
+		}
+		id := mk()
+		w.extraID = mk()
+		if del {
+			if err := w.svc.DeleteContact(w.t.Context(), o.Actor(w.t, o.Admin), id); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return id
+	}
+}
+
+func companyTarget(del bool) func(w *walker, actor *crm.User, owner string) int64 {
+	return func(w *walker, actor *crm.User, owner string) int64 {
+		o, u := w.orgOf(owner), w.ownerUser(actor, owner)
+		mk := func() int64 {
+			c := &crm.Company{Name: "Walk company", ResponsibleID: u.ID}
+			if _, err := w.svc.CreateCompany(w.t.Context(), o.Actor(w.t, o.Admin), c); err != nil {
+				w.t.Fatal(err)
+			}
+			return c.ID
+		}
+		id := mk()
+		w.extraID = mk()
+		if del {
+			if err := w.svc.DeleteCompany(w.t.Context(), o.Actor(w.t, o.Admin), id); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return id
+	}
+}
+
+func rowSnapshot(table string) func(w *walker, owner string, id int64) string {
+	return func(w *walker, owner string, id int64) string {
+		var name string
+		var version int64
+		var deleted bool
+		_ = w.db.SQL().QueryRow(`SELECT name, version, deleted_at IS NOT NULL FROM `+table+` WHERE id = $1`, id).Scan(&name, &version, &deleted)
+		return fmt.Sprintf("%s|%d|%v", name, version, deleted)
+	}
+}
+
+func channelTarget(w *walker, _ *crm.User, owner string) int64 {
+	o := w.orgOf(owner)
+	c, err := w.svc.CreateChannel(w.t.Context(), o.Actor(w.t, o.Admin), fmt.Sprintf("Walk channel %d", w.nextSeq()))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c.ID
+}
+
+func customFieldTarget(w *walker, _ *crm.User, owner string) int64 {
+	o := w.orgOf(owner)
+	f := &crm.CustomField{Entity: "contact", Key: fmt.Sprintf("walk_%d", w.nextSeq()), Name: "Walk", Type: crm.FieldText}
+	if err := w.svc.CreateCustomField(w.t.Context(), o.Actor(w.t, o.Admin), f); err != nil {
+		w.t.Fatal(err)
+	}
+	return f.ID
+}
+
+var walkSeq int64
+
+func (w *walker) nextSeq() int64 { walkSeq++; return walkSeq }
+
+func init() {
+	mergeBody := func(w *walker, _ string, _ int64) string { return fmt.Sprintf(`{"from_id":%d}`, w.extraID) }
+	walkOps = append(walkOps,
+		walkOp{method: "GET", path: "/channels", want: anyUser(200)},
+		walkOp{method: "POST", path: "/channels", body: `{"name":"Walk %d"}`, want: adminCreates},
+		walkOp{method: "PATCH", path: "/channels/{id}", body: `{"active":false}`, target: channelTarget, want: adminOnly(200),
+			snapshot: func(w *walker, _ string, id int64) string {
+				var active bool
+				_ = w.db.SQL().QueryRow(`SELECT active FROM channels WHERE id = $1`, id).Scan(&active)
+				return fmt.Sprint(active)
+			}},
+		walkOp{method: "GET", path: "/custom-fields", query: "?entity=contact", want: anyUser(200)},
+		walkOp{method: "POST", path: "/custom-fields", body: `{"entity":"deal","key":"walk_post_%d","name":"W","type":"text"}`, want: adminCreates},
+		walkOp{method: "PATCH", path: "/custom-fields/{id}", body: `{"name":"Walked"}`, target: customFieldTarget, want: adminOnly(200), snapshot: rowSnapshot("custom_fields")},
+		walkOp{method: "DELETE", path: "/custom-fields/{id}", target: customFieldTarget, want: adminOnly(204), snapshot: rowSnapshot("custom_fields")},
+		walkOp{method: "GET", path: "/contacts", want: anyUser(200)},
+		walkOp{method: "POST", path: "/contacts", body: `{"name":"Walk %d","phones":[{"phone":"+7 912 000 00 00"}]}`, want: anyUser(201)},
+		walkOp{method: "GET", path: "/contacts/duplicates", query: "?phone=89120000000", want: anyUser(200)},
+		walkOp{method: "GET", path: "/contacts/{id}", target: contactTarget(false), want: byVisibility(200)},
+		walkOp{method: "PATCH", path: "/contacts/{id}", body: `{"name":"Walked %d"}`, target: contactTarget(false), want: byVisibility(200), snapshot: rowSnapshot("contacts")},
+		walkOp{method: "DELETE", path: "/contacts/{id}", target: contactTarget(false), want: byVisibility(204), snapshot: rowSnapshot("contacts")},
+		walkOp{method: "POST", path: "/contacts/{id}/restore", target: contactTarget(true), want: byVisibility(204), snapshot: rowSnapshot("contacts")},
+		walkOp{method: "POST", path: "/contacts/{id}/merge", bodyFn: mergeBody, target: contactTarget(false), want: byVisibility(200), snapshot: rowSnapshot("contacts")},
+		walkOp{method: "GET", path: "/companies", want: anyUser(200)},
+		walkOp{method: "POST", path: "/companies", body: `{"name":"Walk %d"}`, want: anyUser(201)},
+		walkOp{method: "GET", path: "/companies/{id}", target: companyTarget(false), want: byVisibility(200)},
+		walkOp{method: "PATCH", path: "/companies/{id}", body: `{"name":"Walked %d"}`, target: companyTarget(false), want: byVisibility(200), snapshot: rowSnapshot("companies")},
+		walkOp{method: "DELETE", path: "/companies/{id}", target: companyTarget(false), want: byVisibility(204), snapshot: rowSnapshot("companies")},
+		walkOp{method: "POST", path: "/companies/{id}/restore", target: companyTarget(true), want: byVisibility(204), snapshot: rowSnapshot("companies")},
+		walkOp{method: "POST", path: "/companies/{id}/merge", bodyFn: mergeBody, target: companyTarget(false), want: byVisibility(200), snapshot: rowSnapshot("companies")},
+	)
+}
+
 // walkExempt lists operations the walk does not try, each with the reason.
 var walkExempt = map[string]string{
 	"POST /auth/token": "public login; covered by TestTokenLoginAndUse and the brute-force tests",
@@ -433,7 +543,7 @@ func TestPermissionWalk(t *testing.T) {
 					if body != "" {
 						raw = []byte(body)
 					}
-					r := w.do(nil, op.method, "/api/v1"+path, w.tokenOf(actor), raw)
+					r := w.do(nil, op.method, "/api/v1"+path+op.query, w.tokenOf(actor), raw)
 					want := op.want(actor.Role, owner)
 					if r.Status != want {
 						t.Errorf("%s %s as %s on %s record: status %d, want %d: %s", op.method, op.path, actor.Role, owner, r.Status, want, r.Body)
