@@ -51,6 +51,8 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerCustomFields(a)
 	h.registerContacts(a)
 	h.registerCompanies(a)
+	h.registerTasks(a)
+	h.registerActivities(a)
 	return a
 }
 

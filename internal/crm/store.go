@@ -29,4 +29,6 @@ type Tx interface {
 	CustomFieldDefStore
 	ContactStore
 	CompanyStore
+	TaskStore
+	ActivityStore
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/store"
@@ -49,6 +50,7 @@ type walker struct {
 	tokens   map[int64]string
 	pathUser int64 // the user of a /users/{id}/… path whose {id} names another record
 	extraID  int64 // a second record made by the last target (the one merged away)
+	actor    *crm.User
 }
 
 func (w *walker) tokenOf(u *crm.User) string {
@@ -498,6 +500,101 @@ func init() {
 	)
 }
 
+func taskTarget(del bool) func(w *walker, actor *crm.User, owner string) int64 {
+	return func(w *walker, actor *crm.User, owner string) int64 {
+		o, u := w.orgOf(owner), w.ownerUser(actor, owner)
+		k, err := w.svc.CreateTask(w.t.Context(), o.Actor(w.t, o.Admin), crm.TaskInput{Title: "Walk task", DueAt: w.svc.Now().Add(time.Hour), ResponsibleID: u.ID})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if del {
+			if err := w.svc.DeleteTask(w.t.Context(), o.Actor(w.t, o.Admin), k.ID); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return k.ID
+	}
+}
+
+// activityTarget logs, as the owner, a note on the owner's deal.
+func activityTarget(del bool) func(w *walker, actor *crm.User, owner string) int64 {
+	return func(w *walker, actor *crm.User, owner string) int64 {
+		o, u := w.orgOf(owner), w.ownerUser(actor, owner)
+		d, err := w.svc.CreateDeal(w.t.Context(), o.Actor(w.t, o.Admin), crm.DealCreate{Name: "Walk", ResponsibleID: u.ID})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		x := &crm.Activity{Kind: "note", DealID: d.ID, Body: "walk"}
+		if err := w.svc.LogActivity(w.t.Context(), o.Actor(w.t, u), x); err != nil {
+			w.t.Fatal(err)
+		}
+		if del {
+			if err := w.svc.DeleteActivity(w.t.Context(), o.Actor(w.t, u), x.ID); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return x.ID
+	}
+}
+
+// authorOrAdmin: visible as byVisibility, changed only by its author or an administrator.
+func authorOrAdmin(okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		switch {
+		case owner == foreign:
+			return 404
+		case role == crm.RoleAdmin || owner == ownOwner:
+			return okStatus
+		case role == crm.RoleHead && owner == teamOwner:
+			return 403
+		}
+		return 404
+	}
+}
+
+func (w *walker) ownDealBody(kind string) func(*walker, string, int64) string {
+	return func(w *walker, _ string, _ int64) string {
+		d, err := w.svc.CreateDeal(w.t.Context(), w.alpha.Actor(w.t, w.actor), crm.DealCreate{Name: "Walk"})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return fmt.Sprintf(`{"kind":%q,"deal_id":%d}`, kind, d.ID)
+	}
+}
+
+func init() {
+	taskSnap := func(w *walker, _ string, id int64) string {
+		var title string
+		var version int64
+		var deleted, done bool
+		_ = w.db.SQL().QueryRow(`SELECT title, version, deleted_at IS NOT NULL, done_at IS NOT NULL FROM tasks WHERE id = $1`, id).Scan(&title, &version, &deleted, &done)
+		return fmt.Sprintf("%s|%d|%v|%v", title, version, deleted, done)
+	}
+	actSnap := func(w *walker, _ string, id int64) string {
+		var body string
+		var version int64
+		var deleted bool
+		_ = w.db.SQL().QueryRow(`SELECT body, version, deleted_at IS NOT NULL FROM activities WHERE id = $1`, id).Scan(&body, &version, &deleted)
+		return fmt.Sprintf("%s|%d|%v", body, version, deleted)
+	}
+	walkOps = append(walkOps,
+		walkOp{method: "GET", path: "/tasks", want: anyUser(200)},
+		walkOp{method: "POST", path: "/tasks", body: `{"title":"Walk %d","due_at":"2030-01-01T10:00:00Z"}`, want: anyUser(201)},
+		walkOp{method: "GET", path: "/tasks/{id}", target: taskTarget(false), want: byVisibility(200)},
+		walkOp{method: "PATCH", path: "/tasks/{id}", body: `{"title":"Walked %d"}`, target: taskTarget(false), want: byVisibility(200), snapshot: taskSnap},
+		walkOp{method: "POST", path: "/tasks/{id}/complete", body: `{"result":"ok"}`, target: taskTarget(false), want: byVisibility(200), snapshot: taskSnap},
+		walkOp{method: "POST", path: "/tasks/{id}/reopen", target: taskTarget(false), want: byVisibility(200), snapshot: taskSnap},
+		walkOp{method: "DELETE", path: "/tasks/{id}", target: taskTarget(false), want: byVisibility(204), snapshot: taskSnap},
+		walkOp{method: "POST", path: "/tasks/{id}/restore", target: taskTarget(true), want: byVisibility(204), snapshot: taskSnap},
+		walkOp{method: "GET", path: "/activities", want: anyUser(200)},
+		walkOp{method: "POST", path: "/activities", bodyFn: (&walker{}).ownDealBody("note"), want: anyUser(201)},
+		walkOp{method: "GET", path: "/activities/{id}", target: activityTarget(false), want: byVisibility(200)},
+		walkOp{method: "PATCH", path: "/activities/{id}", body: `{"body":"walked %d"}`, target: activityTarget(false), want: authorOrAdmin(200), snapshot: actSnap},
+		walkOp{method: "DELETE", path: "/activities/{id}", target: activityTarget(false), want: authorOrAdmin(204), snapshot: actSnap},
+		walkOp{method: "POST", path: "/activities/{id}/restore", target: activityTarget(true), want: authorOrAdmin(204), snapshot: actSnap},
+	)
+}
+
 // walkExempt lists operations the walk does not try, each with the reason.
 var walkExempt = map[string]string{
 	"POST /auth/token": "public login; covered by TestTokenLoginAndUse and the brute-force tests",
@@ -514,6 +611,7 @@ func TestPermissionWalk(t *testing.T) {
 				owners = []string{""}
 			}
 			for _, actor := range actors {
+				w.actor = actor
 				for _, owner := range owners {
 					if op.target != nil && owner == ownOwner && actor.Role == crm.RoleAdmin && strings.Contains(op.path, "/teams/") {
 						continue
