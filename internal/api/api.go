@@ -53,6 +53,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerCompanies(a)
 	h.registerTasks(a)
 	h.registerActivities(a)
+	h.registerTimelines(a)
 	return a
 }
 

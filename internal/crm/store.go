@@ -31,4 +31,5 @@ type Tx interface {
 	CompanyStore
 	TaskStore
 	ActivityStore
+	TimelineStore
 }

@@ -578,6 +578,9 @@ func init() {
 		return fmt.Sprintf("%s|%d|%v", body, version, deleted)
 	}
 	walkOps = append(walkOps,
+		walkOp{method: "GET", path: "/deals/{id}/timeline", target: dealTarget(false), want: byVisibility(200)},
+		walkOp{method: "GET", path: "/contacts/{id}/timeline", target: contactTarget(false), want: byVisibility(200)},
+		walkOp{method: "GET", path: "/companies/{id}/timeline", target: companyTarget(false), want: byVisibility(200)},
 		walkOp{method: "GET", path: "/tasks", want: anyUser(200)},
 		walkOp{method: "POST", path: "/tasks", body: `{"title":"Walk %d","due_at":"2030-01-01T10:00:00Z"}`, want: anyUser(201)},
 		walkOp{method: "GET", path: "/tasks/{id}", target: taskTarget(false), want: byVisibility(200)},
