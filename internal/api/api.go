@@ -54,6 +54,9 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerTasks(a)
 	h.registerActivities(a)
 	h.registerTimelines(a)
+	h.registerPayments(a)
+	h.registerFeedback(a)
+	h.registerBudget(a)
 	return a
 }
 

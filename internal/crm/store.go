@@ -32,4 +32,7 @@ type Tx interface {
 	TaskStore
 	ActivityStore
 	TimelineStore
+	PaymentStore
+	FeedbackStore
+	BudgetStore
 }

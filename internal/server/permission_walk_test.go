@@ -598,6 +598,152 @@ func init() {
 	)
 }
 
+// roleGate: a role that may never do this gets 403 before any lookup; for the others, another
+// account's record is 404.
+func roleGate(allowed func(crm.Role) bool, okStatus int) func(crm.Role, string) int {
+	return func(role crm.Role, owner string) int {
+		switch {
+		case !allowed(role):
+			return 403
+		case owner == foreign:
+			return 404
+		}
+		return okStatus
+	}
+}
+
+func notManager(r crm.Role) bool { return r != crm.RoleManager }
+func onlyAdmin(r crm.Role) bool  { return r == crm.RoleAdmin }
+
+// onDeal creates a deal of the owner and, with make, a record on it, returning the record's id.
+func onDeal(make func(w *walker, o *testkit.Org, dealID int64) int64) func(w *walker, actor *crm.User, owner string) int64 {
+	return func(w *walker, actor *crm.User, owner string) int64 {
+		dealID := dealTarget(false)(w, actor, owner)
+		return make(w, w.orgOf(owner), dealID)
+	}
+}
+
+func init() {
+	adm := func(w *walker, o *testkit.Org) *crm.Actor { return o.Actor(w.t, o.Admin) }
+	plan := onDeal(func(w *walker, o *testkit.Org, dealID int64) int64 {
+		p := &crm.PaymentPlan{DealID: dealID, DueOn: crm.Date{Year: 2026, Month: 5, Day: 1}, Amount: 100}
+		if err := w.svc.AddPaymentPlan(w.t.Context(), adm(w, o), p); err != nil {
+			w.t.Fatal(err)
+		}
+		return p.ID
+	})
+	payment := func(del bool) func(*walker, *crm.User, string) int64 {
+		return onDeal(func(w *walker, o *testkit.Org, dealID int64) int64 {
+			p := &crm.Payment{DealID: dealID, Amount: 100}
+			if err := w.svc.RecordPayment(w.t.Context(), adm(w, o), p); err != nil {
+				w.t.Fatal(err)
+			}
+			if del {
+				_ = w.svc.DeletePayment(w.t.Context(), adm(w, o), p.ID)
+			}
+			return p.ID
+		})
+	}
+	invoice := onDeal(func(w *walker, o *testkit.Org, dealID int64) int64 {
+		inv := &crm.Invoice{DealID: dealID, Number: fmt.Sprintf("W-%d", w.nextSeq()), Amount: 100}
+		if err := w.svc.IssueInvoice(w.t.Context(), adm(w, o), inv); err != nil {
+			w.t.Fatal(err)
+		}
+		return inv.ID
+	})
+	complaint := func(w *walker, actor *crm.User, owner string) int64 {
+		o, u := w.orgOf(owner), w.ownerUser(actor, owner)
+		c, _, _ := w.svc.CreateContact(w.t.Context(), adm(w, o), crm.ContactInput{Name: "W", ResponsibleID: u.ID})
+		k := &crm.Complaint{ContactID: c.ID, Text: "walk", ResponsibleID: u.ID}
+		if err := w.svc.RegisterComplaint(w.t.Context(), adm(w, o), k); err != nil {
+			w.t.Fatal(err)
+		}
+		return k.ID
+	}
+	ownContact := func(field string) func(*walker, string, int64) string {
+		return func(w *walker, _ string, _ int64) string {
+			c, _, err := w.svc.CreateContact(w.t.Context(), w.alpha.Actor(w.t, w.actor), crm.ContactInput{Name: "W"})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			return fmt.Sprintf(`{"contact_id":%d,%s}`, c.ID, field)
+		}
+	}
+	spend := func(w *walker, _ *crm.User, owner string) int64 {
+		o := w.orgOf(owner)
+		ch, _ := w.svc.CreateChannel(w.t.Context(), adm(w, o), fmt.Sprintf("Walk spend %d", w.nextSeq()))
+		e := &crm.SpendEntry{ChannelID: ch.ID, StartsOn: crm.Date{Year: 2026, Month: 1, Day: 1}, EndsOn: crm.Date{Year: 2026, Month: 1, Day: 31}, Amount: 100}
+		if err := w.svc.AddSpend(w.t.Context(), adm(w, o), e); err != nil {
+			w.t.Fatal(err)
+		}
+		return e.ID
+	}
+	cost := func(w *walker, _ *crm.User, owner string) int64 {
+		o := w.orgOf(owner)
+		c := &crm.CRMCost{Category: "other", IncurredOn: crm.Date{Year: 2026, Month: 1, Day: 1}, Amount: 100}
+		if err := w.svc.AddCost(w.t.Context(), adm(w, o), c); err != nil {
+			w.t.Fatal(err)
+		}
+		return c.ID
+	}
+	rowExists := func(table string) func(w *walker, owner string, id int64) string {
+		return func(w *walker, _ string, id int64) string {
+			var n int
+			_ = w.db.SQL().QueryRow(`SELECT COUNT(*) FROM `+table+` WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&n)
+			return fmt.Sprint(n)
+		}
+	}
+	channelBody := func(w *walker, _ string, _ int64) string {
+		ch, _ := w.svc.CreateChannel(w.t.Context(), adm(w, w.alpha), fmt.Sprintf("Walk body %d", w.nextSeq()))
+		return fmt.Sprintf(`{"channel_id":%d,"starts_on":"2026-01-01","ends_on":"2026-01-31","amount":100}`, ch.ID)
+	}
+	ownPlan := func(w *walker, _ string, _ int64) string {
+		return fmt.Sprintf(`{"plans":[{"scope":"user","scope_id":%d,"revenue":100}]}`, w.actor.ID)
+	}
+	walkOps = append(walkOps,
+		walkOp{method: "GET", path: "/deals/{id}/payment-plans", target: dealTarget(false), want: byVisibility(200)},
+		walkOp{method: "POST", path: "/deals/{id}/payment-plans", body: `{"due_on":"2026-04-01","amount":500}`, target: dealTarget(false), want: byVisibility(201), snapshot: func(w *walker, _ string, id int64) string {
+			var n int
+			_ = w.db.SQL().QueryRow(`SELECT COUNT(*) FROM payment_plans WHERE deal_id = $1`, id).Scan(&n)
+			return fmt.Sprint(n)
+		}},
+		walkOp{method: "DELETE", path: "/payment-plans/{id}", target: plan, want: byVisibility(204), snapshot: rowExists("payment_plans")},
+		walkOp{method: "GET", path: "/payments", want: anyUser(200)},
+		walkOp{method: "POST", path: "/deals/{id}/payments", body: `{"amount":500}`, target: dealTarget(false), want: byVisibility(201), snapshot: func(w *walker, _ string, id int64) string {
+			var n int
+			_ = w.db.SQL().QueryRow(`SELECT COUNT(*) FROM payments WHERE deal_id = $1`, id).Scan(&n)
+			return fmt.Sprint(n)
+		}},
+		walkOp{method: "DELETE", path: "/payments/{id}", target: payment(false), want: byVisibility(204), snapshot: rowExists("payments")},
+		walkOp{method: "POST", path: "/payments/{id}/restore", target: payment(true), want: byVisibility(204), snapshot: rowExists("payments")},
+		walkOp{method: "GET", path: "/deals/{id}/invoices", target: dealTarget(false), want: byVisibility(200)},
+		walkOp{method: "POST", path: "/deals/{id}/invoices", body: `{"number":"WALK-%d","amount":500}`, target: dealTarget(false), want: byVisibility(201)},
+		walkOp{method: "PATCH", path: "/invoices/{id}", body: `{"status":"paid"}`, target: invoice, want: byVisibility(200), snapshot: func(w *walker, _ string, id int64) string {
+			var st string
+			_ = w.db.SQL().QueryRow(`SELECT status FROM invoices WHERE id = $1`, id).Scan(&st)
+			return st
+		}},
+		walkOp{method: "GET", path: "/complaints", want: anyUser(200)},
+		walkOp{method: "POST", path: "/complaints", bodyFn: ownContact(`"text":"walk"`), want: anyUser(201)},
+		walkOp{method: "GET", path: "/complaints/{id}", target: complaint, want: byVisibility(200)},
+		walkOp{method: "POST", path: "/complaints/{id}/resolve", body: `{"resolution":"done"}`, target: complaint, want: byVisibility(200), snapshot: func(w *walker, _ string, id int64) string {
+			var resolved bool
+			_ = w.db.SQL().QueryRow(`SELECT resolved_at IS NOT NULL FROM complaints WHERE id = $1`, id).Scan(&resolved)
+			return fmt.Sprint(resolved)
+		}},
+		walkOp{method: "GET", path: "/nps", want: anyUser(200)},
+		walkOp{method: "POST", path: "/nps", bodyFn: ownContact(`"score":9`), want: anyUser(201)},
+		walkOp{method: "GET", path: "/marketing-spend", want: anyUser(200)},
+		walkOp{method: "POST", path: "/marketing-spend", bodyFn: channelBody, want: roleGate(notManager, 201)},
+		walkOp{method: "DELETE", path: "/marketing-spend/{id}", target: spend, want: roleGate(notManager, 204), snapshot: rowExists("marketing_spend")},
+		walkOp{method: "GET", path: "/sales-plans", query: "?month=2026-03", want: anyUser(200)},
+		walkOp{method: "PUT", path: "/sales-plans", query: "?month=2026-03", bodyFn: ownPlan, want: roleGate(notManager, 200)},
+		walkOp{method: "GET", path: "/crm-costs", want: roleGate(notManager, 200)},
+		walkOp{method: "POST", path: "/crm-costs", body: `{"category":"other","incurred_on":"2026-01-01","amount":100}`, want: roleGate(onlyAdmin, 201)},
+		walkOp{method: "DELETE", path: "/crm-costs/{id}", target: cost, want: roleGate(onlyAdmin, 204), snapshot: rowExists("crm_costs")},
+	)
+}
+
 // walkExempt lists operations the walk does not try, each with the reason.
 var walkExempt = map[string]string{
 	"POST /auth/token": "public login; covered by TestTokenLoginAndUse and the brute-force tests",
