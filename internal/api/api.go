@@ -57,6 +57,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerPayments(a)
 	h.registerFeedback(a)
 	h.registerBudget(a)
+	h.registerBulk(a)
 	return a
 }
 

@@ -210,3 +210,46 @@ func TestCompaniesAndVisibility(t *testing.T) {
 		}
 	})
 }
+
+// Custom-field filters mean the same on both engines for every type: a checkbox is true or false,
+// a number compares by its digits, a multiselect matches when it holds the value.
+func TestCustomFieldFiltersAllTypes(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, _ := testkit.Service(db)
+		ctx := context.Background()
+		o := testkit.NewOrg(t, svc, "acme")
+		admin, mgr := o.Actor(t, o.Admin), o.Actor(t, o.North1)
+		for _, f := range []*crm.CustomField{
+			{Entity: "contact", Key: "vip", Name: "VIP", Type: crm.FieldCheckbox},
+			{Entity: "contact", Key: "langs", Name: "Языки", Type: crm.FieldMultiselect, Options: []string{"ru", "en", "de"}},
+			{Entity: "contact", Key: "budget", Name: "Бюджет", Type: crm.FieldMoney},
+			{Entity: "contact", Key: "rating", Name: "Оценка", Type: crm.FieldNumber},
+		} {
+			if err := svc.CreateCustomField(ctx, admin, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, _, _ := svc.CreateContact(ctx, mgr, crm.ContactInput{Name: "A", Custom: map[string]any{"vip": true, "langs": []any{"ru", "en"}, "budget": float64(1500000), "rating": 4.5}})
+		b, _, _ := svc.CreateContact(ctx, mgr, crm.ContactInput{Name: "B", Custom: map[string]any{"vip": false, "langs": []any{"de"}, "budget": float64(20), "rating": float64(3)}})
+		for _, c := range []struct {
+			key, value string
+			want       []int64
+		}{
+			{"vip", "true", []int64{a.ID}}, {"vip", "false", []int64{b.ID}},
+			{"langs", "en", []int64{a.ID}}, {"langs", "de", []int64{b.ID}}, {"langs", "fr", nil},
+			{"budget", "1500000", []int64{a.ID}}, {"rating", "4.5", []int64{a.ID}}, {"rating", "3", []int64{b.ID}},
+		} {
+			l, err := svc.Contacts(ctx, mgr, crm.ContactFilter{Custom: map[string]string{c.key: c.value}}, crm.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, x := range l.Items {
+				got = append(got, x.ID)
+			}
+			if len(got) != len(c.want) || (len(got) == 1 && got[0] != c.want[0]) {
+				t.Errorf("custom.%s=%s: %v, want %v", c.key, c.value, got, c.want)
+			}
+		}
+	})
+}

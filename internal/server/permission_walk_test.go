@@ -701,6 +701,9 @@ func init() {
 		return fmt.Sprintf(`{"plans":[{"scope":"user","scope_id":%d,"revenue":100}]}`, w.actor.ID)
 	}
 	walkOps = append(walkOps,
+		walkOp{method: "POST", path: "/contacts/bulk", body: `{"create":[{"name":"Bulk %d"}]}`, want: anyUser(200)},
+		walkOp{method: "POST", path: "/companies/bulk", body: `{"create":[{"name":"Bulk %d"}]}`, want: anyUser(200)},
+		walkOp{method: "POST", path: "/tasks/bulk", body: `{"create":[{"title":"Bulk %d","due_at":"2030-01-01T00:00:00Z"}]}`, want: anyUser(200)},
 		walkOp{method: "GET", path: "/deals/{id}/payment-plans", target: dealTarget(false), want: byVisibility(200)},
 		walkOp{method: "POST", path: "/deals/{id}/payment-plans", body: `{"due_on":"2026-04-01","amount":500}`, target: dealTarget(false), want: byVisibility(201), snapshot: func(w *walker, _ string, id int64) string {
 			var n int

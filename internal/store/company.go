@@ -86,7 +86,7 @@ func (t *Tx) FindCompanies(ctx context.Context, actor *crm.Actor, f crm.CompanyF
 		conds = append(conds, tagFilter(a, "company", "c.id", acc, f.Tags))
 	}
 	for key, val := range f.Custom {
-		conds = append(conds, t.customText("c.custom", a.add(key))+" = "+a.add(val))
+		conds = append(conds, t.customCond("c.custom", a.add(key), a.add(val)))
 	}
 	countArgs := slices.Clone(a.list)
 	where, tail, err := pageClause(a, companySortKeys[p.Sort], "c.id", p)

@@ -185,7 +185,7 @@ func (t *Tx) FindContacts(ctx context.Context, actor *crm.Actor, f crm.ContactFi
 		conds = append(conds, tagFilter(a, "contact", "c.id", acc, f.Tags))
 	}
 	for key, val := range f.Custom {
-		conds = append(conds, t.customText("c.custom", a.add(key))+" = "+a.add(val))
+		conds = append(conds, t.customCond("c.custom", a.add(key), a.add(val)))
 	}
 	countArgs := slices.Clone(a.list)
 	where, tail, err := pageClause(a, contactSortKeys[p.Sort], "c.id", p)

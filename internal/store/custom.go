@@ -9,13 +9,19 @@ import (
 	"github.com/voronka/voronka/internal/crm"
 )
 
-// customText returns an expression giving the text of custom field key (a placeholder) of the JSON
-// column col: the same meaning on both engines.
-func (t *Tx) customText(col, keyArg string) string {
+// customCond returns the condition that custom field key (a placeholder) of the JSON column col
+// equals the text value (a placeholder), with the same meaning on both engines: a checkbox matches
+// "true" or "false", a number its digits as stored, a multiselect when it holds the value.
+func (t *Tx) customCond(col, keyArg, valArg string) string {
 	if t.engine == Postgres {
-		return fmt.Sprintf("(%s::jsonb ->> %s)", col, keyArg)
+		return fmt.Sprintf("((%[1]s::jsonb ->> %[2]s) = %[3]s OR (jsonb_typeof(%[1]s::jsonb -> %[2]s) = 'array' AND (%[1]s::jsonb -> %[2]s) @> to_jsonb(CAST(%[3]s AS TEXT))))",
+			col, keyArg, valArg)
 	}
-	return fmt.Sprintf("CAST(json_extract(%s, '$.\"' || %s || '\"') AS TEXT)", col, keyArg)
+	path := "'$.\"' || " + keyArg + " || '\"'"
+	return fmt.Sprintf("(CASE json_type(%[1]s, %[2]s) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'array' THEN NULL "+
+		"ELSE CAST(json_extract(%[1]s, %[2]s) AS TEXT) END = %[3]s "+
+		"OR (json_type(%[1]s, %[2]s) = 'array' AND EXISTS (SELECT 1 FROM json_each(%[1]s, %[2]s) je WHERE je.value = %[3]s)))",
+		col, path, valArg)
 }
 
 // FindCustomFields returns the live custom field definitions of an entity, by position.

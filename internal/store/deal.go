@@ -208,7 +208,7 @@ func (t *Tx) FindDeals(ctx context.Context, actor *crm.Actor, f crm.DealFilter, 
 		conds = append(conds, tagFilter(a, "deal", "d.id", acc, f.Tags))
 	}
 	for key, val := range f.Custom {
-		conds = append(conds, t.customText("d.custom", a.add(key))+" = "+a.add(val))
+		conds = append(conds, t.customCond("d.custom", a.add(key), a.add(val)))
 	}
 	if p.Sort == "closed_at" {
 		conds = append(conds, "d.closed_at IS NOT NULL") // open deals have no closed_at to sort by
