@@ -29,25 +29,61 @@ func TestListQueriesUseAccountIndexes(t *testing.T) {
 		from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		page := crm.Page{Limit: 50}
 		cases := map[string]func(tx crm.Tx) error{
-			"deals, admin":           func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{}, page); return err },
-			"deals, manager":         func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, mgr, crm.DealFilter{}, page); return err },
-			"deals, head":            func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, head, crm.DealFilter{}, page); return err },
-			"deals by stage":         func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{PipelineID: ps[0].ID, StageID: ps[0].Stages[1].ID}, page); return err },
-			"deals by responsible":   func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{ResponsibleID: o.North1.ID, Status: "open"}, page); return err },
-			"deals created in range": func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{CreatedFrom: from, CreatedTo: from.AddDate(0, 1, 0)}, crm.Page{Limit: 50, Sort: "created_at"}); return err },
-			"deals closed in range":  func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{ClosedFrom: from, ClosedTo: from.AddDate(0, 1, 0)}, crm.Page{Limit: 50, Sort: "closed_at"}); return err },
-			"deals by contact":       func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{ContactID: 1}, page); return err },
-			"deals by company":       func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{CompanyID: 1}, page); return err },
-			"deals by channel":       func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{ChannelID: 1}, page); return err },
-			"deal by id":             func(tx crm.Tx) error { _, err := tx.FindDeal(ctx, mgr, 1, false); return ignoreNotFound(err) },
-			"contacts, manager":      func(tx crm.Tx) error { _, err := tx.FindContacts(ctx, mgr, crm.ContactFilter{}, page); return err },
-			"contacts by phone":      func(tx crm.Tx) error { _, err := tx.FindContacts(ctx, admin, crm.ContactFilter{Phone: "89123456789"}, page); return err },
-			"contacts by company":    func(tx crm.Tx) error { _, err := tx.FindContacts(ctx, admin, crm.ContactFilter{CompanyID: 1}, page); return err },
-			"companies, manager":     func(tx crm.Tx) error { _, err := tx.FindCompanies(ctx, mgr, crm.CompanyFilter{}, page); return err },
-			"tasks, overdue":         func(tx crm.Tx) error { _, err := tx.FindTasks(ctx, mgr, crm.TaskFilter{Overdue: true}, from, crm.Page{Limit: 50, Sort: "due_at"}); return err },
-			"tasks of a deal":        func(tx crm.Tx) error { _, err := tx.FindTasks(ctx, admin, crm.TaskFilter{DealID: 1}, from, page); return err },
-			"activities of a deal":   func(tx crm.Tx) error { _, err := tx.FindActivities(ctx, admin, crm.ActivityFilter{DealID: 1}, page); return err },
-			"timeline of a deal":     func(tx crm.Tx) error { _, err := tx.FindTimeline(ctx, admin, "deal", 1, nil, 50); return err },
+			"deals, admin":   func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, admin, crm.DealFilter{}, page); return err },
+			"deals, manager": func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, mgr, crm.DealFilter{}, page); return err },
+			"deals, head":    func(tx crm.Tx) error { _, err := tx.FindDeals(ctx, head, crm.DealFilter{}, page); return err },
+			"deals by stage": func(tx crm.Tx) error {
+				_, err := tx.FindDeals(ctx, admin, crm.DealFilter{PipelineID: ps[0].ID, StageID: ps[0].Stages[1].ID}, page)
+				return err
+			},
+			"deals by responsible": func(tx crm.Tx) error {
+				_, err := tx.FindDeals(ctx, admin, crm.DealFilter{ResponsibleID: o.North1.ID, Status: "open"}, page)
+				return err
+			},
+			"deals created in range": func(tx crm.Tx) error {
+				_, err := tx.FindDeals(ctx, admin, crm.DealFilter{CreatedFrom: from, CreatedTo: from.AddDate(0, 1, 0)}, crm.Page{Limit: 50, Sort: "created_at"})
+				return err
+			},
+			"deals closed in range": func(tx crm.Tx) error {
+				_, err := tx.FindDeals(ctx, admin, crm.DealFilter{ClosedFrom: from, ClosedTo: from.AddDate(0, 1, 0)}, crm.Page{Limit: 50, Sort: "closed_at"})
+				return err
+			},
+			"deals by contact": func(tx crm.Tx) error {
+				_, err := tx.FindDeals(ctx, admin, crm.DealFilter{ContactID: 1}, page)
+				return err
+			},
+			"deals by company": func(tx crm.Tx) error {
+				_, err := tx.FindDeals(ctx, admin, crm.DealFilter{CompanyID: 1}, page)
+				return err
+			},
+			"deals by channel": func(tx crm.Tx) error {
+				_, err := tx.FindDeals(ctx, admin, crm.DealFilter{ChannelID: 1}, page)
+				return err
+			},
+			"deal by id":        func(tx crm.Tx) error { _, err := tx.FindDeal(ctx, mgr, 1, false); return ignoreNotFound(err) },
+			"contacts, manager": func(tx crm.Tx) error { _, err := tx.FindContacts(ctx, mgr, crm.ContactFilter{}, page); return err },
+			"contacts by phone": func(tx crm.Tx) error {
+				_, err := tx.FindContacts(ctx, admin, crm.ContactFilter{Phone: "89123456789"}, page)
+				return err
+			},
+			"contacts by company": func(tx crm.Tx) error {
+				_, err := tx.FindContacts(ctx, admin, crm.ContactFilter{CompanyID: 1}, page)
+				return err
+			},
+			"companies, manager": func(tx crm.Tx) error { _, err := tx.FindCompanies(ctx, mgr, crm.CompanyFilter{}, page); return err },
+			"tasks, overdue": func(tx crm.Tx) error {
+				_, err := tx.FindTasks(ctx, mgr, crm.TaskFilter{Overdue: true}, from, crm.Page{Limit: 50, Sort: "due_at"})
+				return err
+			},
+			"tasks of a deal": func(tx crm.Tx) error {
+				_, err := tx.FindTasks(ctx, admin, crm.TaskFilter{DealID: 1}, from, page)
+				return err
+			},
+			"activities of a deal": func(tx crm.Tx) error {
+				_, err := tx.FindActivities(ctx, admin, crm.ActivityFilter{DealID: 1}, page)
+				return err
+			},
+			"timeline of a deal": func(tx crm.Tx) error { _, err := tx.FindTimeline(ctx, admin, "deal", 1, nil, 50); return err },
 		}
 		for name, fn := range cases {
 			plans, err := db.ExplainQueries(ctx, fn)
