@@ -58,6 +58,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerFeedback(a)
 	h.registerBudget(a)
 	h.registerBulk(a)
+	h.registerEdits(a)
 	return a
 }
 

@@ -35,4 +35,5 @@ type Tx interface {
 	PaymentStore
 	FeedbackStore
 	BudgetStore
+	EditStore
 }

@@ -744,6 +744,42 @@ func init() {
 		walkOp{method: "GET", path: "/crm-costs", want: roleGate(notManager, 200)},
 		walkOp{method: "POST", path: "/crm-costs", body: `{"category":"other","incurred_on":"2026-01-01","amount":100}`, want: roleGate(onlyAdmin, 201)},
 		walkOp{method: "DELETE", path: "/crm-costs/{id}", target: cost, want: roleGate(onlyAdmin, 204), snapshot: rowExists("crm_costs")},
+		walkOp{method: "PATCH", path: "/crm-costs/{id}", body: `{"amount":777}`, target: cost, want: roleGate(onlyAdmin, 200), snapshot: func(w *walker, _ string, id int64) string {
+			var amount int64
+			_ = w.db.SQL().QueryRow(`SELECT amount FROM crm_costs WHERE id = $1`, id).Scan(&amount)
+			return fmt.Sprint(amount)
+		}},
+		walkOp{method: "PATCH", path: "/marketing-spend/{id}", body: `{"amount":777}`, target: spend, want: roleGate(notManager, 200), snapshot: func(w *walker, _ string, id int64) string {
+			var amount int64
+			_ = w.db.SQL().QueryRow(`SELECT amount FROM marketing_spend WHERE id = $1`, id).Scan(&amount)
+			return fmt.Sprint(amount)
+		}},
+		walkOp{method: "PATCH", path: "/payment-plans/{id}", body: `{"amount":777}`, target: plan, want: byVisibility(200), snapshot: func(w *walker, _ string, id int64) string {
+			var amount int64
+			_ = w.db.SQL().QueryRow(`SELECT amount FROM payment_plans WHERE id = $1`, id).Scan(&amount)
+			return fmt.Sprint(amount)
+		}},
+		walkOp{method: "PATCH", path: "/complaints/{id}", body: `{"category":"walked"}`, target: complaint, want: byVisibility(200), snapshot: func(w *walker, _ string, id int64) string {
+			var cat string
+			_ = w.db.SQL().QueryRow(`SELECT category FROM complaints WHERE id = $1`, id).Scan(&cat)
+			return cat
+		}},
+		walkOp{method: "DELETE", path: "/complaints/{id}", target: complaint, want: byVisibility(204), snapshot: rowExists("complaints")},
+		walkOp{method: "POST", path: "/complaints/{id}/restore", target: func(w *walker, actor *crm.User, owner string) int64 {
+			id := complaint(w, actor, owner)
+			o := w.orgOf(owner)
+			_ = w.svc.DeleteComplaint(w.t.Context(), o.Actor(w.t, o.Admin), id)
+			return id
+		}, want: byVisibility(204), snapshot: rowExists("complaints")},
+		walkOp{method: "DELETE", path: "/nps/{id}", target: func(w *walker, actor *crm.User, owner string) int64 {
+			o, u := w.orgOf(owner), w.ownerUser(actor, owner)
+			c, _, _ := w.svc.CreateContact(w.t.Context(), adm(w, o), crm.ContactInput{Name: "W", ResponsibleID: u.ID})
+			n := &crm.NPSAnswer{ContactID: c.ID, Score: 7}
+			if err := w.svc.RecordNPS(w.t.Context(), adm(w, o), n); err != nil {
+				w.t.Fatal(err)
+			}
+			return n.ID
+		}, want: byVisibility(204), snapshot: rowExists("nps_answers")},
 	)
 }
 
