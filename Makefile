@@ -12,13 +12,15 @@ BIN := bin/voronka
 RUN_DB ?= voronka-demo.db
 RUN_EMAIL ?= admin@example.com
 RUN_PASSWORD ?= voronka-demo
+RUN_DEALS ?= 5000
 
 .PHONY: run build test vet fmt-check bench clean
 
-## run: build, migrate and start Voronka on SQLite; prints the URL and the login.
+## run: build, migrate and start Voronka on SQLite with a demo account (a few thousand deals) on the
+## first start; prints the URL and the login.
 run: build
 	@echo "Login: $(RUN_EMAIL)  Password: $(RUN_PASSWORD)"
-	VORONKA_ADMIN_EMAIL=$(RUN_EMAIL) VORONKA_ADMIN_PASSWORD=$(RUN_PASSWORD) ./$(BIN) serve -db $(RUN_DB)
+	VORONKA_ADMIN_EMAIL=$(RUN_EMAIL) VORONKA_ADMIN_PASSWORD=$(RUN_PASSWORD) ./$(BIN) serve -db $(RUN_DB) -demo -demo-deals $(RUN_DEALS)
 
 ## build: the single binary, web assets embedded.
 build:

@@ -2,6 +2,8 @@
 //
 //	voronka serve                 start the web UI and the API
 //	voronka migrate up|status     apply or list database migrations
+//	voronka demo                  add an account full of demo data
+//	voronka import FILE           import deals from a CSV or XLSX file
 //	voronka user …                manage users from the shell
 //	voronka version               print the version
 package main
@@ -35,7 +37,10 @@ func main() {
 const usage = `Voronka — a self-hosted CRM that proves its own payoff.
 
 Usage:
-  voronka serve [flags]          start the web UI and the API (migrates the database first)
+  voronka serve [flags]          start the web UI and the API (migrates the database first);
+                                 with -demo, a first start fills the new account with demo data
+  voronka demo [flags]           add an account full of realistic demo data (-deals N, -seed S)
+  voronka import [flags] FILE    import deals from CSV/XLSX (-mapping M.json, -dry-run, -errors R.csv)
   voronka migrate up|status      apply pending migrations, or list them
   voronka user create|set-password|deactivate|list [flags]
   voronka version                print the version
@@ -70,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return m.Close()
 	case "migrate":
 		return runMigrate(ctx, cfg, args[1:], stdout)
+	case "demo":
+		return runDemo(ctx, cfg, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, cfg, args[1:], stdout, stderr)
 	case "user":
 		return runUser(ctx, cfg, args[1:], stdout)
 	case "version":

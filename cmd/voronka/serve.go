@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/demo"
 	"github.com/voronka/voronka/internal/server"
 	"github.com/voronka/voronka/internal/store"
 )
@@ -23,6 +24,8 @@ type Main struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	log     *slog.Logger
+	demo    bool // a first start fills the new account with demo data
+	demoOpt demoFlags
 }
 
 // NewMain returns a Main with cfg.
@@ -37,6 +40,8 @@ func (m *Main) ParseFlags(args []string) error {
 	m.Config.bindDatabase(fs)
 	fs.StringVar(&m.Config.Addr, "addr", m.Config.Addr, "address to listen on (VORONKA_ADDR)")
 	fs.StringVar(&m.Config.BaseURL, "base-url", m.Config.BaseURL, "the URL users reach Voronka at (VORONKA_BASE_URL)")
+	fs.BoolVar(&m.demo, "demo", false, "on a first start (no account yet), fill the new account with demo data")
+	m.demoOpt.bind(fs, "demo-", 3000)
 	return fs.Parse(args)
 }
 
@@ -74,6 +79,9 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 func (m *Main) bootstrap(ctx context.Context) error {
+	if m.demo {
+		return m.bootstrapDemo(ctx)
+	}
 	acc, admin, password, created, err := m.Service.Bootstrap(ctx, crm.AccountCreate{
 		Name: m.Config.AccountName, AdminEmail: m.Config.AdminEmail, AdminPassword: m.Config.AdminPassword,
 	})
@@ -89,6 +97,34 @@ func (m *Main) bootstrap(ctx context.Context) error {
 	} else {
 		fmt.Fprintf(m.stdout, "Login: %s  Password: the one in VORONKA_ADMIN_PASSWORD\n", admin.Email)
 	}
+	return nil
+}
+
+// bootstrapDemo creates the first account with demo data when the database has none.
+func (m *Main) bootstrapDemo(ctx context.Context) error {
+	n, err := m.Service.CountAccounts(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password := m.Config.AdminPassword
+	generated := password == ""
+	if generated {
+		password = crm.GeneratePassword()
+	}
+	opt, err := m.demoOpt.options(m.Config, password, nil)
+	if err != nil {
+		return err
+	}
+	opt.AccountName = m.Config.AccountName
+	if opt.AccountName == "Voronka" {
+		opt.AccountName = "" // the demo's own name
+	}
+	fmt.Fprintf(m.stdout, "Filling the new account with %d demo deals…\n", opt.Deals)
+	res, err := demo.Generate(ctx, m.DB, m.Service, opt)
+	if err != nil {
+		return fmt.Errorf("first start: %w", err)
+	}
+	printDemo(m.stdout, res, password, generated)
 	return nil
 }
 

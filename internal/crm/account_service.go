@@ -86,6 +86,17 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountCreate) (*Account
 	return a, admin, nil
 }
 
+// CountAccounts returns how many accounts the database holds (first start and the admin CLI).
+func (s *Service) CountAccounts(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.CountAccounts(ctx)
+		return err
+	})
+	return n, err
+}
+
 // Bootstrap creates the first account and its administrator when the database has no account yet.
 // An empty password is replaced by a generated one, returned so that it can be printed once.
 // created is false (and nothing is written) when an account already exists.

@@ -215,6 +215,7 @@ type DealStore interface {
 	RefExists(ctx context.Context, actor *Actor, table string, id int64) (bool, error)
 	// FindProduct returns a live product of the account; ENOTFOUND.
 	FindProduct(ctx context.Context, actor *Actor, id int64) (*Product, error)
-	// ExternalDealExists reports whether a deal with the external id exists in the account.
-	ExternalDealExists(ctx context.Context, actor *Actor, source, id string) (bool, error)
+	// ExternalDealID returns the id of the account's deal (deleted or not) with the external id; 0
+	// when there is none.
+	ExternalDealID(ctx context.Context, actor *Actor, source, id string) (int64, error)
 }

@@ -88,3 +88,16 @@ func TestCursorRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestSlugifyTransliteratesRussian(t *testing.T) {
+	for in, want := range map[string]string{
+		"Демо: турагентство «Горизонт»": "demo-turagentstvo-gorizont",
+		"ООО «Щукин и партнёры»":        "ooo-shchukin-i-partnery",
+		"Acme Inc.": "acme-inc",
+		"!!":        "account",
+	} {
+		if got := Slugify(in); got != want {
+			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

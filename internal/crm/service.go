@@ -25,6 +25,9 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // SetPasswordParams replaces the argon2id cost, for tests.
 func (s *Service) SetPasswordParams(p PasswordParams) { s.password = p }
 
+// PasswordParams returns the argon2id cost the service hashes with.
+func (s *Service) PasswordParams() PasswordParams { return s.password }
+
 // Now returns the service clock's current time in UTC, truncated to microseconds (what both
 // engines store).
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

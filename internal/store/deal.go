@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -392,12 +393,16 @@ func (t *Tx) RefExists(ctx context.Context, actor *crm.Actor, table string, id i
 	return n > 0, wrap("ref exists", err)
 }
 
-// ExternalDealExists reports whether a deal with the external id exists in the account.
-func (t *Tx) ExternalDealExists(ctx context.Context, actor *crm.Actor, source, id string) (bool, error) {
-	var n int
-	err := t.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM deals WHERE account_id = $1 AND external_source = $2 AND external_id = $3`,
-		actor.AccountID, source, id).Scan(&n)
-	return n > 0, wrap("external deal", err)
+// ExternalDealID returns the id of the account's deal (deleted or not) with the external id; 0
+// when there is none.
+func (t *Tx) ExternalDealID(ctx context.Context, actor *crm.Actor, source, id string) (int64, error) {
+	var dealID int64
+	err := t.q.QueryRowContext(ctx, `SELECT id FROM deals WHERE account_id = $1 AND external_source = $2 AND external_id = $3`,
+		actor.AccountID, source, id).Scan(&dealID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return dealID, wrap("external deal", err)
 }
 
 func scanDeal(s scanner) (*crm.Deal, error) {
@@ -436,8 +441,11 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// searchText is the lowercased, space-normalised text search matches against; the same function
-// makes the stored column and the query, so search never depends on the database's locale.
+// SearchText is the lowercased, space-normalised text search matches against; the same function
+// makes the stored column and the query, so search never depends on the database's locale. Bulk
+// loaders fill the search columns with it.
+func SearchText(s string) string { return searchText(s) }
+
 func searchText(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/dataio"
+	"github.com/voronka/voronka/internal/store"
+)
+
+const importUsage = `usage: voronka import [flags] FILE.csv|FILE.xlsx
+
+Imports deals from a CSV (any delimiter, UTF-8 or Windows-1251) or XLSX file. Without -mapping the
+header is matched by Russian and English column names, with presets for amoCRM/Kommo and Bitrix24
+exports. Rows are written in chunks, each all-or-nothing; rejected rows go to the -errors report
+and the rest are imported. Importing a file again updates the deals imported before.`
+
+// runImport is "voronka import".
+func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, importUsage); fs.PrintDefaults() }
+	cfg.bindDatabase(fs)
+	slug := fs.String("account", "", "the account's slug (may be left out while there is one account)")
+	as := fs.String("as", "", "the e-mail of the administrator the import acts as (default the account's first)")
+	mappingPath := fs.String("mapping", "", "the mapping file (JSON); see docs/import.md")
+	sheet := fs.String("sheet", "", "the XLSX sheet (default the first)")
+	dryRun := fs.Bool("dry-run", false, "check every row and report the errors; write nothing")
+	errorsPath := fs.String("errors", "", "where to write the rejected rows (CSV; default FILE.errors.csv when there are any)")
+	create := fs.String("create", "", "without -mapping: also create these missing records, e.g. users,teams,products")
+	chunk := fs.Int("chunk", 500, "rows per transaction")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("name one file to import")
+	}
+	path := fs.Arg(0)
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := dataio.OpenRows(f, path, *sheet)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if c, ok := rows.(io.Closer); ok {
+		defer c.Close()
+	}
+	var m *dataio.Mapping
+	dir := filepath.Dir(path)
+	if *mappingPath != "" {
+		mf, err := os.Open(*mappingPath)
+		if err != nil {
+			return err
+		}
+		m, err = dataio.ReadMapping(mf)
+		mf.Close()
+		if err != nil {
+			return err
+		}
+	} else {
+		var extra []string
+		if *create != "" {
+			extra = strings.Split(*create, ",")
+		}
+		if m, err = dataio.AutoMapping(rows.Columns(), extra); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Fprintf(stdout, "No mapping given: the file looks like a %s export; columns matched: %s.\n", m.Source, describeMapping(m))
+	}
+
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	svc := crm.NewService(db)
+	actor, err := importActor(ctx, db, svc, *slug, *as)
+	if err != nil {
+		return err
+	}
+	var report bytes.Buffer
+	total := countLines(path)
+	var bar *progressBar
+	if !*quiet {
+		bar = newProgressBar(stderr, "rows")
+	}
+	im := &dataio.Importer{Service: svc, Tx: db, Actor: actor, Mapping: m, Dir: dir, DryRun: *dryRun, Chunk: *chunk,
+		Errors: &report, Progress: func(s dataio.Summary) { bar.update(s.Rows, max(total, s.Rows)) }}
+	sum, err := im.Run(ctx, rows)
+	bar.finish()
+	if sum != nil {
+		verb, would := "Imported", ""
+		if *dryRun {
+			verb, would = "Checked (dry run, nothing written)", "would be "
+		}
+		fmt.Fprintf(stdout, "%s %d rows in %v: %d deals %screated, %d %supdated, %d rows rejected, %d corrected.\n",
+			verb, sum.Rows, sum.Elapsed.Round(1e6), sum.Created, would, sum.Updated, would, sum.Rejected, sum.Warnings)
+		if sum.Rejected+sum.Warnings > 0 || *errorsPath != "" {
+			out := *errorsPath
+			if out == "" {
+				out = strings.TrimSuffix(path, filepath.Ext(path)) + ".errors.csv"
+			}
+			// A BOM, so that Excel opens the report in UTF-8.
+			if werr := os.WriteFile(out, append([]byte("\ufeff"), report.Bytes()...), 0o644); werr != nil {
+				return werr
+			}
+			fmt.Fprintf(stdout, "Rejected rows and corrections: %s\n", out)
+		}
+	}
+	if err != nil {
+		return describe(err)
+	}
+	return nil
+}
+
+// importActor acts as an administrator of the account: the one with the e-mail, or the first.
+func importActor(ctx context.Context, db *store.DB, svc *crm.Service, slug, email string) (*crm.Actor, error) {
+	sys, err := adminActor(ctx, db, slug)
+	if err != nil {
+		return nil, err
+	}
+	users, err := svc.Users(ctx, sys, crm.UserFilter{Email: crm.NormalizeEmail(email)})
+	if err != nil {
+		return nil, describe(err)
+	}
+	for _, u := range users {
+		if u.Role == crm.RoleAdmin && u.Active {
+			return svc.ActorFor(ctx, sys.AccountID, u.ID)
+		}
+	}
+	if email != "" {
+		return nil, fmt.Errorf("-as %s: no active administrator with this e-mail in the account", email)
+	}
+	return nil, errors.New("the account has no active administrator")
+}
+
+func describeMapping(m *dataio.Mapping) string {
+	var parts []string
+	for _, f := range dataio.DealFields {
+		if fl, ok := m.Fields[f]; ok {
+			parts = append(parts, fmt.Sprintf("%s ← %q", f, fl.Column))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// countLines counts the lines of a CSV file for the progress bar (a workbook: 0, unknown).
+func countLines(path string) int {
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		return 0
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err != nil {
+			return max(0, n-1) // the header
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package dataio
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// headerAliases are the column names, as Russian and English users, amoCRM/Kommo and Bitrix24
+// exports write them, that a deals file without a mapping is matched by (case-insensitively).
+var headerAliases = map[string][]string{
+	"external_id":         {"id", "external id", "external_id", "номер", "№", "id сделки"},
+	"name":                {"название сделки", "название", "сделка", "name", "deal", "deal name", "title", "наименование"},
+	"amount":              {"бюджет", "сумма", "amount", "opportunity", "value", "deal value", "стоимость"},
+	"stage":               {"этап сделки", "этап", "стадия", "stage", "stage_id", "статус", "status", "deal stage"},
+	"responsible":         {"ответственный", "менеджер", "responsible", "owner", "manager", "assigned_by_id", "assigned_by", "assigned_by_name", "sales agent", "sales_agent"},
+	"created_at":          {"дата создания", "создана", "created", "created at", "created_at", "date_create", "дата"},
+	"closed_at":           {"дата закрытия", "закрыта", "closed", "closed at", "closed_at", "closedate", "close date", "close_date"},
+	"company":             {"компания", "организация", "клиент", "company", "company_title", "account", "название компании"},
+	"contact":             {"контакт", "основной контакт", "контактное лицо", "фио", "contact", "contact name", "contact_name", "имя"},
+	"contact.phone":       {"телефон", "рабочий телефон", "мобильный телефон", "phone", "contact_phone"},
+	"contact.email":       {"email", "e-mail", "эл. почта", "электронная почта", "рабочий email", "contact_email"},
+	"channel":             {"источник", "канал", "source", "source_id", "channel", "origin", "источник сделки"},
+	"tags":                {"теги", "тег", "tags"},
+	"loss_reason":         {"причина отказа", "причина проигрыша", "loss reason", "loss_reason"},
+	"region":              {"регион", "город", "region", "city"},
+	"segment":             {"сегмент", "segment"},
+	"product":             {"товар", "продукт", "product", "products", "товары"},
+	"quantity":            {"количество", "кол-во", "quantity", "qty"},
+	"utm_source":          {"utm_source"},
+	"utm_medium":          {"utm_medium"},
+	"utm_campaign":        {"utm_campaign"},
+	"utm_content":         {"utm_content"},
+	"utm_term":            {"utm_term"},
+	"expected_close_date": {"ожидаемая дата закрытия", "плановая дата закрытия", "expected close date", "begindate"},
+}
+
+// Stage names of amoCRM/Kommo's and Bitrix24's default pipelines, as Voronka's default pipeline
+// names them.
+var (
+	amoStages = map[string]string{
+		"Неразобранное": "Новая заявка", "Первичный контакт": "Новая заявка", "Переговоры": "Переговоры",
+		"Принимают решение": "Переговоры", "Согласование договора": "Переговоры",
+		"Успешно реализовано": "Успешно реализовано", "Закрыто и не реализовано": "Закрыто и не реализовано",
+	}
+	bitrixStages = map[string]string{
+		"NEW": "Новая заявка", "PREPARATION": "Квалификация", "PREPAYMENT_INVOICE": "КП отправлено",
+		"EXECUTING": "Переговоры", "FINAL_INVOICE": "Переговоры", "WON": "Успешно реализовано",
+		"LOSE": "Закрыто и не реализовано", "APOLOGY": "Закрыто и не реализовано",
+		"Новая": "Новая заявка", "Подготовка документов": "Квалификация", "Cчёт на предоплату": "КП отправлено",
+		"Счёт на предоплату": "КП отправлено", "В работе": "Переговоры", "Финальный счёт": "Переговоры",
+		"Сделка успешна": "Успешно реализовано", "Сделка провалена": "Закрыто и не реализовано",
+		"Анализ причины провала": "Закрыто и не реализовано",
+	}
+)
+
+// DetectSource names the system a deals export comes from by its header: bitrix24, amocrm or csv.
+func DetectSource(columns []string) string {
+	has := func(names ...string) bool {
+		for _, c := range columns {
+			for _, n := range names {
+				if strings.EqualFold(strings.TrimSpace(c), n) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	switch {
+	case has("STAGE_ID", "OPPORTUNITY", "ASSIGNED_BY_ID", "DATE_CREATE"):
+		return "bitrix24"
+	case has("Этап сделки", "Бюджет", "Название сделки"):
+		return "amocrm"
+	}
+	return "csv"
+}
+
+// AutoMapping builds a deals mapping for a file without one: the header is matched by the aliases
+// above, and amoCRM/Kommo and Bitrix24 exports get their stage names translated. Companies,
+// contacts, channels and loss reasons are created when missing; users only when create says so.
+// It fails when no column gives a deal's name.
+func AutoMapping(columns []string, create []string) (*Mapping, error) {
+	src := DetectSource(columns)
+	m := &Mapping{Entity: "deals", Source: src, Fields: map[string]Field{},
+		Create: append([]string{"companies", "contacts", "channels", "loss_reasons"}, create...)}
+	used := map[string]bool{}
+	for _, field := range DealFields {
+		for _, alias := range headerAliases[field] {
+			i := slices.IndexFunc(columns, func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), alias) })
+			if i >= 0 && !used[columns[i]] {
+				used[columns[i]] = true
+				f := Field{Column: columns[i]}
+				if field == "stage" {
+					switch src {
+					case "amocrm":
+						f.Map = amoStages
+					case "bitrix24":
+						f.Map = bitrixStages
+					}
+				}
+				if field == "tags" {
+					f.Split = ","
+				}
+				m.Fields[field] = f
+				break
+			}
+		}
+	}
+	if _, ok := m.Fields["name"]; !ok {
+		return nil, fmt.Errorf("no column names the deal (expected one of: %s); give a mapping file", strings.Join(headerAliases["name"], ", "))
+	}
+	if _, ok := m.Fields["external_id"]; !ok {
+		// Without an id column the line number is the id: re-importing the same file updates,
+		// a file with rows added in the middle does not.
+		m.Fields["external_id"] = Field{Column: lineColumn}
+	}
+	return m, m.Check()
+}
+
+// lineColumn is a pseudo-column holding the row's line number.
+const lineColumn = "#line"
