@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -111,5 +112,57 @@ func TestProgressLine(t *testing.T) {
 	}
 	if got := progressLine(1000, 1000, 10*time.Second, "rows"); !strings.HasPrefix(got, "[==============================] 100 %") || !strings.HasSuffix(got, "ETA 0s ") {
 		t.Errorf("finished: %q", got)
+	}
+}
+
+// "voronka import" checks, imports and reports; "voronka export" writes what imports again.
+func TestImportExportCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "voronka.db")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "-db", db, "-deals", "50", "-until", "2026-10-31",
+		"-admin-password", "demo-password-3", "-quiet"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	csvPath := filepath.Join(dir, "deals.csv")
+	file := "Название сделки;Бюджет;Этап сделки;Ответственный;Дата создания\n" +
+		"Тур на Байкал;150 000;Консультация;admin@example.com;01.09.2026\n" +
+		"Без даты;1 000;Консультация;admin@example.com;не дата\n"
+	if err := os.WriteFile(csvPath, []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runOK := func(args ...string) string {
+		t.Helper()
+		out.Reset()
+		errOut.Reset()
+		full := append([]string{args[0], "-db", db}, args[1:]...)
+		if err := run(context.Background(), full, &out, &errOut); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, errOut.String())
+		}
+		return out.String()
+	}
+	// Flags go before the file name.
+	got := runOK("import", "-quiet", "-dry-run", csvPath)
+	if !strings.Contains(got, "1 deals would be created") || !strings.Contains(got, "1 rows rejected") {
+		t.Errorf("dry run: %q", got)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "deals.errors.csv"))
+	if err != nil || !strings.Contains(string(report), "3,Дата создания,не дата,") {
+		t.Errorf("report: %q %v", report, err)
+	}
+	got = runOK("import", "-quiet", csvPath)
+	if !strings.Contains(got, "1 deals created") {
+		t.Errorf("import: %q", got)
+	}
+	got = runOK("import", "-quiet", csvPath)
+	if !strings.Contains(got, "0 deals created, 1 updated") {
+		t.Errorf("second import: %q", got)
+	}
+	xlsx := filepath.Join(dir, "out.xlsx")
+	if got = runOK("export", "-o", xlsx); !strings.Contains(got, "Exported 51 deals") {
+		t.Errorf("export: %q", got)
+	}
+	if got = runOK("import", "-quiet", xlsx); !strings.Contains(got, "0 deals created, 51 updated, 0 rows rejected") {
+		t.Errorf("import of the export: %q", got)
 	}
 }

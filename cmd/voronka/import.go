@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/dataio"
@@ -78,7 +79,11 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		if m, err = dataio.AutoMapping(rows.Columns(), extra); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		fmt.Fprintf(stdout, "No mapping given: the file looks like a %s export; columns matched: %s.\n", m.Source, describeMapping(m))
+		looks := map[string]string{"amocrm": "an amoCRM/Kommo export", "bitrix24": "a Bitrix24 export", "voronka": "a Voronka export"}[m.Source]
+		if looks == "" {
+			looks = "a plain table"
+		}
+		fmt.Fprintf(stdout, "No mapping given: the header looks like %s; columns matched: %s.\n", looks, describeMapping(m))
 	}
 
 	db, err := store.Open(ctx, cfg.DatabaseURL)
@@ -179,4 +184,80 @@ func countLines(path string) int {
 			return max(0, n-1) // the header
 		}
 	}
+}
+
+const exportUsage = `usage: voronka export [flags] -o FILE.csv|FILE.xlsx
+
+Exports the account's deals (all, or those the filters select) with their line items, with Russian
+or English headers. The file imports again with "voronka import".`
+
+// runExport is "voronka export".
+func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, exportUsage); fs.PrintDefaults() }
+	cfg.bindDatabase(fs)
+	slug := fs.String("account", "", "the account's slug (may be left out while there is one account)")
+	as := fs.String("as", "", "the e-mail of the administrator the export acts as (default the account's first)")
+	out := fs.String("o", "", "the file to write; its extension (.csv or .xlsx) gives the format")
+	lang := fs.String("lang", "", "the headers' language, ru or en (default the account's)")
+	status := fs.String("status", "", "only deals with this status: open, won or lost")
+	from := fs.String("from", "", "only deals created on or after this day, YYYY-MM-DD")
+	to := fs.String("to", "", "only deals created before this day, YYYY-MM-DD")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return errors.New("give the file to write with -o")
+	}
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
+	if format != "csv" && format != "xlsx" {
+		return fmt.Errorf("-o %s: the file must end in .csv or .xlsx", *out)
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := crm.NewService(db)
+	actor, err := importActor(ctx, db, svc, *slug, *as)
+	if err != nil {
+		return err
+	}
+	acc, err := svc.Account(ctx, actor)
+	if err != nil {
+		return describe(err)
+	}
+	f := crm.DealFilter{Status: *status}
+	for _, d := range []struct {
+		flag, v string
+		dst     *time.Time
+	}{{"-from", *from, &f.CreatedFrom}, {"-to", *to, &f.CreatedTo}} {
+		if d.v == "" {
+			continue
+		}
+		day, err := crm.ParseDate(d.v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.flag, err)
+		}
+		*d.dst = day.In(acc.Location())
+	}
+	if *lang == "" {
+		*lang = acc.Locale
+	}
+	file, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	n, err := dataio.ExportDeals(ctx, svc, actor, f, file, format, *lang)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(*out)
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "Exported %d deals to %s.\n", n, *out)
+	return nil
 }

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/dataio"
 )
 
 // ItemOut is a line item of a deal.
@@ -327,6 +330,28 @@ func parseInstant(v *crm.Validation, field, s string, acc *crm.Account) time.Tim
 	return d.In(acc.Location())
 }
 
+// ExportOut is a file to download.
+type ExportOut struct {
+	ContentType string `header:"Content-Type"`
+	Disposition string `header:"Content-Disposition"`
+	Body        []byte
+}
+
+func exportOut(name, format string, body []byte) *ExportOut {
+	ct := "text/csv; charset=utf-8"
+	if format == "xlsx" {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return &ExportOut{ContentType: ct, Disposition: fmt.Sprintf(`attachment; filename="%s.%s"`, name, format), Body: body}
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 func (h *Handlers) registerDeals(a huma.API) {
 	huma.Register(a, op("list-deals", http.MethodGet, "/deals", "List deals", "Deals"), func(ctx context.Context, in *struct {
 		DealQuery
@@ -349,7 +374,34 @@ func (h *Handlers) registerDeals(a huma.API) {
 		return &struct{ Body DealList }{out}, nil
 	})
 
-	o := op("create-deal", http.MethodPost, "/deals", "Create a deal (a lead)", "Deals")
+	o := op("export-deals", http.MethodGet, "/deals/export", "Export deals as CSV or XLSX", "Deals")
+	o.Description = "The deals the list would show with the same filters, every page, with their line items, as a file in Russian or English. Its columns import again through `voronka import`: into this account they update the deals, into another they create them."
+	huma.Register(a, o, func(ctx context.Context, in *struct {
+		DealQuery
+		Format string `query:"format" enum:"csv,xlsx," doc:"Default csv"`
+		Lang   string `query:"lang" enum:"ru,en," doc:"The headers' language; default the account's"`
+	}) (*ExportOut, error) {
+		f, _, err := h.dealFilter(ctx, in.DealQuery)
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		lang := in.Lang
+		if lang == "" {
+			acc, err := h.svc.Account(ctx, actorOf(ctx))
+			if err != nil {
+				return nil, handlerErr(ctx, err)
+			}
+			lang = acc.Locale
+		}
+		format := cmpOr(in.Format, "csv")
+		var buf bytes.Buffer
+		if _, err := dataio.ExportDeals(ctx, h.svc, actorOf(ctx), f, &buf, format, lang); err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		return exportOut("deals", format, buf.Bytes()), nil
+	})
+
+	o = op("create-deal", http.MethodPost, "/deals", "Create a deal (a lead)", "Deals")
 	o.DefaultStatus = http.StatusCreated
 	o.Errors = append(o.Errors, http.StatusConflict)
 	huma.Register(a, o, func(ctx context.Context, in *struct{ Body DealIn }) (*struct{ Body DealOut }, error) {

@@ -90,6 +90,11 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, war
 	if err != nil {
 		return false, nil, err
 	}
+	if name := r.str("pipeline"); name != "" {
+		if p = im.cache.pipelineNamed(name); p == nil {
+			return false, nil, r.fail("pipeline", "no such pipeline in the account")
+		}
+	}
 	in := crm.DealCreate{Name: r.str("name"), PipelineID: p.ID, ExternalSource: im.Mapping.Source, ExternalID: extID,
 		Region: r.str("region"), Segment: r.str("segment"), LossComment: r.str("loss_comment"),
 		UTM: crm.UTM{Source: r.str("utm_source"), Medium: r.str("utm_medium"), Campaign: r.str("utm_campaign"),
@@ -232,13 +237,25 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, war
 		}
 	}
 
-	// Money: the amount, and a line item when a product is named.
+	// Money: the amount, and the line items (an items cell, or one line when a product is named).
 	amount, hasAmount, err := r.money("amount")
 	if err != nil {
 		return false, nil, err
 	}
 	in.Amount = amount
-	if name := r.str("product"); name != "" {
+	if cell := r.str("items"); cell != "" {
+		items, err := ParseItems(cell, im.Mapping.DecimalComma)
+		if err != nil {
+			return false, nil, r.fail("items", err.Error())
+		}
+		for _, it := range items {
+			in2 := crm.ItemInput{Name: it.Name, Quantity: it.Quantity, Price: &it.Price, Discount: it.Discount, Upsell: it.Upsell}
+			if prod, ok := im.cache.products[key(it.Name)]; ok {
+				in2.ProductID = prod.ID
+			}
+			in.Items = append(in.Items, in2)
+		}
+	} else if name := r.str("product"); name != "" {
 		qty := int64(1)
 		if v := r.str("quantity"); v != "" {
 			if qty, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil || qty <= 0 {
@@ -268,6 +285,16 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, war
 		in.Items = []crm.ItemInput{it}
 	}
 
+	// An export of this account names its deals by id: those are updated. The creation time must
+	// match too, so that an export of another installation, whose ids mean other deals, cannot
+	// overwrite this account's.
+	if v := r.str("id"); v != "" && im.Mapping.Source == "voronka" {
+		if own, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if d, err := im.Service.Deal(ctx, im.Actor, own); err == nil && d.CreatedAt.Truncate(time.Second).Equal(in.CreatedAt.Truncate(time.Second)) {
+				return false, warnings, im.update(ctx, own, in)
+			}
+		}
+	}
 	id, err := im.Service.DealIDByExternal(ctx, im.Actor, in.ExternalSource, in.ExternalID)
 	if err != nil {
 		return false, nil, err

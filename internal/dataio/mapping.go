@@ -83,7 +83,7 @@ type Field struct {
 
 // DealFields are the fields a deals mapping may fill.
 var DealFields = []string{
-	"external_id", "name", "stage", "amount", "responsible", "team", "company", "company.industry",
+	"id", "external_id", "name", "pipeline", "stage", "items", "amount", "responsible", "team", "company", "company.industry",
 	"company.region", "company.segment", "company.tax_id", "contact", "contact.phone", "contact.email",
 	"contact.position", "channel", "region", "segment", "product", "quantity", "price", "created_at",
 	"closed_at", "loss_reason", "loss_comment", "tags", "utm_source", "utm_medium", "utm_campaign",

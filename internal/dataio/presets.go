@@ -9,7 +9,10 @@ import (
 // headerAliases are the column names, as Russian and English users, amoCRM/Kommo and Bitrix24
 // exports write them, that a deals file without a mapping is matched by (case-insensitively).
 var headerAliases = map[string][]string{
+	"id":                  {"voronka id"},
 	"external_id":         {"id", "external id", "external_id", "номер", "№", "id сделки"},
+	"pipeline":            {"воронка", "pipeline", "category_id"},
+	"items":               {"товары", "items"},
 	"name":                {"название сделки", "название", "сделка", "name", "deal", "deal name", "title", "наименование"},
 	"amount":              {"бюджет", "сумма", "amount", "opportunity", "value", "deal value", "стоимость"},
 	"stage":               {"этап сделки", "этап", "стадия", "stage", "stage_id", "статус", "status", "deal stage"},
@@ -25,7 +28,7 @@ var headerAliases = map[string][]string{
 	"loss_reason":         {"причина отказа", "причина проигрыша", "loss reason", "loss_reason"},
 	"region":              {"регион", "город", "region", "city"},
 	"segment":             {"сегмент", "segment"},
-	"product":             {"товар", "продукт", "product", "products", "товары"},
+	"product":             {"товар", "продукт", "product"},
 	"quantity":            {"количество", "кол-во", "quantity", "qty"},
 	"utm_source":          {"utm_source"},
 	"utm_medium":          {"utm_medium"},
@@ -67,6 +70,8 @@ func DetectSource(columns []string) string {
 		return false
 	}
 	switch {
+	case has("Voronka ID"):
+		return "voronka"
 	case has("STAGE_ID", "OPPORTUNITY", "ASSIGNED_BY_ID", "DATE_CREATE"):
 		return "bitrix24"
 	case has("Этап сделки", "Бюджет", "Название сделки"):
@@ -81,7 +86,7 @@ func DetectSource(columns []string) string {
 // It fails when no column gives a deal's name.
 func AutoMapping(columns []string, create []string) (*Mapping, error) {
 	src := DetectSource(columns)
-	m := &Mapping{Entity: "deals", Source: src, Fields: map[string]Field{},
+	m := &Mapping{Entity: "deals", Source: src, Fields: map[string]Field{}, DecimalComma: src == "amocrm" || (src == "voronka" && slices.Contains(columns, "Бюджет")),
 		Create: append([]string{"companies", "contacts", "channels", "loss_reasons"}, create...)}
 	used := map[string]bool{}
 	for _, field := range DealFields {
@@ -108,6 +113,9 @@ func AutoMapping(columns []string, create []string) (*Mapping, error) {
 	}
 	if _, ok := m.Fields["name"]; !ok {
 		return nil, fmt.Errorf("no column names the deal (expected one of: %s); give a mapping file", strings.Join(headerAliases["name"], ", "))
+	}
+	if _, ok := m.Fields["id"]; ok && src == "voronka" {
+		m.Fields["external_id"] = m.Fields["id"] // in another account, the id is the external id
 	}
 	if _, ok := m.Fields["external_id"]; !ok {
 		// Without an id column the line number is the id: re-importing the same file updates,

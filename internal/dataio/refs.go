@@ -15,6 +15,7 @@ import (
 // them when the mapping allows. What a transaction creates is forgotten if it rolls back.
 type refCache struct {
 	pipe      *crm.Pipeline
+	pipes     []*crm.Pipeline
 	users     map[string]int64 // lowercase name or e-mail → id
 	teams     map[string]int64
 	companies map[string]int64
@@ -57,6 +58,9 @@ func newRefCache(ctx context.Context, svc *crm.Service, actor *crm.Actor) (*refC
 	}
 	for _, l := range losses {
 		c.losses[key(l.Name)] = l.ID
+	}
+	if c.pipes, err = svc.Pipelines(ctx, actor, false); err != nil {
+		return nil, err
 	}
 	prods, err := svc.Products(ctx, actor, false)
 	if err != nil {
@@ -105,6 +109,16 @@ func (c *refCache) pipeline(ctx context.Context, im *Importer) (*crm.Pipeline, e
 	c.pipe = p
 	im.created = append(im.created, func() { c.pipe = nil })
 	return p, nil
+}
+
+// pipelineNamed returns the account's pipeline with the name, or nil.
+func (c *refCache) pipelineNamed(name string) *crm.Pipeline {
+	for _, p := range c.pipes {
+		if key(p.Name) == key(name) {
+			return p
+		}
+	}
+	return nil
 }
 
 func (c *refCache) user(ctx context.Context, im *Importer, r rowReader, name string) (int64, error) {

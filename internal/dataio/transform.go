@@ -95,6 +95,7 @@ func ParseMoney(s string, decimalComma bool) (int64, error) {
 	}
 	var b strings.Builder
 	var word []rune
+	spaced := false // digits grouped by spaces: then a single comma is the decimal one
 	endWord := func() error {
 		if len(word) > 0 && !currencyWords[strings.ToLower(string(word))] {
 			return fmt.Errorf("is not an amount (unexpected %q)", string(word))
@@ -126,6 +127,7 @@ func ParseMoney(s string, decimalComma bool) (int64, error) {
 			neg = !neg
 		case unicode.IsSpace(r), r == '\'', r == '\u00a0', r == '\u202f':
 			// thousands separators
+			spaced = spaced || b.Len() > 0
 		case unicode.Is(unicode.Sc, r), r == '+':
 			// currency signs: ₽, $, €, ₸
 		default:
@@ -146,7 +148,7 @@ func ParseMoney(s string, decimalComma bool) (int64, error) {
 		sep := max(lastDot, lastComma)
 		intPart, frac = num[:sep], num[sep+1:]
 		intPart = strings.NewReplacer(".", "", ",", "").Replace(intPart)
-	case lastComma >= 0 && (decimalComma && strings.Count(num, ",") == 1):
+	case lastComma >= 0 && (decimalComma || spaced) && strings.Count(num, ",") == 1:
 		intPart, frac = num[:lastComma], num[lastComma+1:]
 	case lastComma >= 0:
 		if !thousandsGroups(num, ',') {

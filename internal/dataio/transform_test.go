@@ -17,6 +17,9 @@ func TestParseMoney(t *testing.T) {
 		{"1 234 567,89 ₽", true, 123456789, true},
 		{"1\u00a0234\u00a0567,89 руб.", true, 123456789, true},
 		{"1 500,50 руб.", true, 150050, true},
+		{"125 000,50 руб.", false, 12500050, true}, // digits grouped by spaces: the comma is decimal
+		{"1,234", false, 123400, true},
+		{"12,5", false, 0, false},
 		{"$1,234.56", false, 123456, true},
 		{"1.234,56 €", true, 123456, true},
 		{"1.234.567", true, 123456700, true},

@@ -359,6 +359,7 @@ func init() {
 	}
 	walkOps = append(walkOps,
 		walkOp{method: "GET", path: "/deals", want: anyUser(200)},
+		walkOp{method: "GET", path: "/deals/export", want: anyUser(200)},
 		walkOp{method: "POST", path: "/deals", body: `{"name":"Walk %d","amount":100}`, want: anyUser(201)},
 		walkOp{method: "POST", path: "/deals/bulk", body: `{"create":[{"name":"Bulk %d"}]}`, want: anyUser(200)},
 		walkOp{method: "GET", path: "/deals/{id}", target: dealTarget(false), want: byVisibility(200)},

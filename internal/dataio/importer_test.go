@@ -1,0 +1,240 @@
+package dataio_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/dataio"
+	"github.com/voronka/voronka/internal/store"
+	"github.com/voronka/voronka/internal/testkit"
+)
+
+// An amoCRM export as a Russian user saves it from Excel: Windows-1251, semicolons, CRLF.
+const amoExport = "ID;Название сделки;Бюджет;Этап сделки;Ответственный;Дата создания;Дата закрытия;Компания;Телефон;Источник;Теги\r\n" +
+	"101;Тур в Турцию;125 000,50 руб.;Первичный контакт;Анна Смирнова;01.03.2025 10:15:00;;ООО «Ромашка»;+7 912 345-67-89;Яндекс Директ;горящий, VIP\r\n" +
+	"102;Тур в Египет;99000;Успешно реализовано;Анна Смирнова;02.03.2025 11:00:00;10.03.2025 18:30:00;;8 (913) 111-22-33;Сайт;\r\n" +
+	"103;Плохая дата;1000;Переговоры;Анна Смирнова;31.02.2025;;;;Сайт;\r\n" +
+	"104;Отрицательная;-5 000;Переговоры;Анна Смирнова;03.03.2025;;ООО «Фантом»;;Сайт;\r\n" +
+	"105;Чужой этап;1000;Отложено;Анна Смирнова;03.03.2025;;;;Сайт;\r\n" +
+	"106;Чужой менеджер;1000;Переговоры;Иван Незнакомов;03.03.2025;;;;Сайт;\r\n" +
+	"107;Закрыта раньше;1000;Успешно реализовано;Анна Смирнова;05.03.2025;01.03.2025;;;Сайт;\r\n"
+
+func win1251(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := charmap.Windows1251.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+type importCase struct {
+	db    *store.DB
+	svc   *crm.Service
+	actor *crm.Actor
+}
+
+func newImportCase(t *testing.T, db *store.DB) *importCase {
+	svc, _ := testkit.Service(db)
+	actor := newAccount(t, svc, "agency", "RUB", "Europe/Moscow")
+	if _, err := svc.CreateUser(context.Background(), actor, crm.UserCreate{Email: "anna@agency.example", Name: "Анна Смирнова",
+		Password: "long enough password", Role: crm.RoleManager}); err != nil {
+		t.Fatal(err)
+	}
+	return &importCase{db: db, svc: svc, actor: actor}
+}
+
+func (c *importCase) run(t *testing.T, file []byte, m *dataio.Mapping, mod func(*dataio.Importer)) (*dataio.Summary, [][]string, error) {
+	t.Helper()
+	rr, err := dataio.NewCSVReader(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m == nil {
+		if m, err = dataio.AutoMapping(rr.Columns(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var report bytes.Buffer
+	im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
+	if mod != nil {
+		mod(im)
+	}
+	sum, err := im.Run(context.Background(), rr)
+	recs, rerr := csv.NewReader(&report).ReadAll()
+	if rerr != nil {
+		t.Fatalf("report: %v\n%s", rerr, report.String())
+	}
+	return sum, recs, err
+}
+
+func (c *importCase) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := c.db.SQL().QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// The report names the line, column, value and reason of every rejected row; the good rows are
+// imported whatever chunk they share with bad ones; a rejected row leaves nothing behind.
+func TestImportAmoCRMExportWithBadRows(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		c := newImportCase(t, db)
+		sum, report, err := c.run(t, win1251(t, amoExport), nil, func(im *dataio.Importer) { im.Chunk = 3 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Rows != 7 || sum.Created != 2 || sum.Rejected != 5 {
+			t.Fatalf("summary %+v; report %v", sum, report)
+		}
+		want := map[string][]string{ // line → column and words of the reason
+			"4": {"Дата создания", "31.02.2025", "not a date"},
+			"5": {"Бюджет", "-5 000", "negative"},
+			"6": {"Этап сделки", "Отложено", "no stage"},
+			"7": {"Ответственный", "Иван Незнакомов", "no user"},
+			"8": {"Дата закрытия", "01.03.2025", "before the deal was created"},
+		}
+		for _, r := range report[1:] {
+			w, ok := want[r[0]]
+			if !ok {
+				t.Errorf("unexpected report line %v", r)
+				continue
+			}
+			if r[1] != w[0] || r[2] != w[1] || !strings.Contains(r[3], w[2]) {
+				t.Errorf("line %s reported as %v, want column %q value %q and %q", r[0], r, w[0], w[1], w[2])
+			}
+			delete(want, r[0])
+		}
+		if len(want) > 0 {
+			t.Errorf("not reported: %v", want)
+		}
+		// Row 101: the amount, the stage translated from amoCRM's, the company, the phone, tags.
+		list, err := c.svc.Deals(context.Background(), c.actor, crm.DealFilter{Q: "Турцию"}, crm.Page{Limit: 5})
+		if err != nil || len(list.Items) != 1 {
+			t.Fatalf("deal 101: %v %v", list, err)
+		}
+		d := list.Items[0]
+		if d.Amount != 12_500_050 || d.ExternalSource != "amocrm" || d.ExternalID != "101" || d.CompanyID == 0 || d.ContactID == 0 || len(d.Tags) != 2 {
+			t.Errorf("deal 101 imported as %+v", d)
+		}
+		if c.count(t, `SELECT COUNT(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.name = 'Новая заявка' AND d.id = $1`, d.ID) != 1 {
+			t.Error("Первичный контакт did not become Новая заявка")
+		}
+		if c.count(t, `SELECT COUNT(*) FROM deals WHERE external_id = '102' AND status = 'won' AND closed_at IS NOT NULL`) != 1 {
+			t.Error("deal 102 is not won with its close date")
+		}
+		// The bad row 104 named a new company; its rollback took the company with it.
+		if n := c.count(t, `SELECT COUNT(*) FROM companies WHERE name = 'ООО «Фантом»'`); n != 0 {
+			t.Errorf("a rejected row left its company behind (%d)", n)
+		}
+	})
+}
+
+// A dry run checks every row and reports like a real run, and writes nothing.
+func TestImportDryRunWritesNothing(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		c := newImportCase(t, db)
+		before := c.count(t, `SELECT COUNT(*) FROM deals`) + c.count(t, `SELECT COUNT(*) FROM companies`) + c.count(t, `SELECT COUNT(*) FROM channels`)
+		sum, report, err := c.run(t, win1251(t, amoExport), nil, func(im *dataio.Importer) { im.DryRun = true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Created != 2 || sum.Rejected != 5 || len(report) != 6 {
+			t.Errorf("dry run: %+v, %d report lines", sum, len(report))
+		}
+		after := c.count(t, `SELECT COUNT(*) FROM deals`) + c.count(t, `SELECT COUNT(*) FROM companies`) + c.count(t, `SELECT COUNT(*) FROM channels`)
+		if after != before {
+			t.Errorf("a dry run wrote %d records", after-before)
+		}
+	})
+}
+
+// An import cut off half-way and run again ends with every row once: re-imported rows update.
+func TestImportResumesWithoutDuplicates(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		c := newImportCase(t, db)
+		var b strings.Builder
+		b.WriteString("ID,Название,Сумма,Этап,Ответственный,Дата создания\n")
+		for i := range 45 {
+			b.WriteString(strings.Join([]string{itoa(1000 + i), "Сделка " + itoa(i), itoa(100 * (i + 1)), "Квалификация", "anna@agency.example", "2025-04-01"}, ",") + "\n")
+		}
+		file := []byte(b.String())
+		ctx, cancel := context.WithCancel(context.Background())
+		rr, _ := dataio.NewCSVReader(bytes.NewReader(file))
+		m, _ := dataio.AutoMapping(rr.Columns(), nil)
+		im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Chunk: 10,
+			Progress: func(s dataio.Summary) {
+				if s.Rows >= 20 {
+					cancel() // the process is killed after two chunks
+				}
+			}}
+		if _, err := im.Run(ctx, rr); !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted import: %v", err)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM deals WHERE external_source = 'csv'`); n%10 != 0 || n == 0 || n == 45 {
+			t.Fatalf("after the interruption %d deals: want whole chunks only", n)
+		}
+		sum, report, err := c.run(t, file, nil, nil)
+		if err != nil || sum.Rejected != 0 {
+			t.Fatalf("resume: %+v %v %v", sum, report, err)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM deals WHERE external_source = 'csv'`); n != 45 {
+			t.Errorf("after the resume %d deals, want 45", n)
+		}
+		if sum.Created+sum.Updated != 45 || sum.Updated == 0 {
+			t.Errorf("resume summary %+v", sum)
+		}
+		if c.count(t, `SELECT COUNT(*) FROM deals WHERE external_id = '1044' AND amount = 450000`) != 1 {
+			t.Error("the last row's amount is wrong")
+		}
+	})
+}
+
+// A Bitrix24 export: its column names and stage ids are understood without a mapping.
+func TestImportBitrix24Preset(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		c := newImportCase(t, db)
+		file := "\ufeffID,TITLE,OPPORTUNITY,STAGE_ID,ASSIGNED_BY_ID,DATE_CREATE,CLOSEDATE,SOURCE_ID\n" +
+			"7,Поставка оборудования,\"1,250,000.00\",WON,Анна Смирнова,2025-05-02 09:00:00,2025-05-20 12:00:00,CALL\n" +
+			"8,Консультация,15000,PREPARATION,Анна Смирнова,2025-05-03 09:00:00,,WEB\n"
+		sum, report, err := c.run(t, []byte(file), nil, nil)
+		if err != nil || sum.Created != 2 || sum.Rejected != 0 {
+			t.Fatalf("%+v %v %v", sum, report, err)
+		}
+		if c.count(t, `SELECT COUNT(*) FROM deals WHERE external_source = 'bitrix24' AND external_id = '7' AND status = 'won' AND amount = 125000000`) != 1 {
+			t.Error("deal 7 is not won with 1,250,000.00")
+		}
+		if c.count(t, `SELECT COUNT(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.external_id = '8' AND s.name = 'Квалификация'`) != 1 {
+			t.Error("PREPARATION did not become Квалификация")
+		}
+	})
+}
+
+// Mappings with mistakes are refused as a whole, with every mistake named.
+func TestMappingErrors(t *testing.T) {
+	_, err := dataio.ReadMapping(strings.NewReader(`{"entity":"contacts","fields":{"nmae":{"column":"a"},"amount":{"column":"x","value":"1"},
+		"created_at":{"column":"d","format":"DD-MM"}},"create":["planets"]}`))
+	if err == nil {
+		t.Fatal("a bad mapping was accepted")
+	}
+	for _, want := range []string{"entity", "source: required", "fields.nmae: unknown field", "fields.amount: give exactly one", "date format \"DD-MM\"", "create: \"planets\""} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not mention %q: %v", want, err)
+		}
+	}
+	if _, err := dataio.ReadMapping(strings.NewReader(`{"entity":"deals","source":"x","fields":{},"typo":1}`)); err == nil || !strings.Contains(err.Error(), "typo") {
+		t.Errorf("an unknown key: %v", err)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
