@@ -220,10 +220,10 @@ var itemRe = regexp.MustCompile(`^(.+?) × (\d+) × ([\d.,]+)(?: − ([\d.,]+))?
 
 // ParsedItem is a line item read from an export's items cell.
 type ParsedItem struct {
-	Name               string
-	Quantity           int64
-	Price, Discount    int64
-	Upsell             bool
+	Name            string
+	Quantity        int64
+	Price, Discount int64
+	Upsell          bool
 }
 
 // ParseItems reads an items cell: one item a line.
