@@ -187,3 +187,23 @@ func TestItemsCellRoundTrip(t *testing.T) {
 		t.Error("a bad quantity was read")
 	}
 }
+
+// An items cell from a file users edited by hand never crashes the reader, and what it reads
+// back is a valid item.
+func FuzzParseItems(f *testing.F) {
+	f.Add("Тур в Турцию × 2 × 95000.00", false)
+	f.Add("Страховка × 1 × 2500,50 − 500,00 (+)\nТрансфер × 1 × 4000,00", true)
+	f.Add("×××", false)
+	f.Add("a × 99999999999999999999 × 1", false)
+	f.Fuzz(func(t *testing.T, cell string, comma bool) {
+		items, err := dataio.ParseItems(cell, comma)
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			if it.Quantity <= 0 || it.Price < 0 || it.Discount < 0 || it.Name == "" {
+				t.Fatalf("%q read as %+v", cell, it)
+			}
+		}
+	})
+}

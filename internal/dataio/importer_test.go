@@ -238,3 +238,16 @@ func TestMappingErrors(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// A mapping file of any content is either refused with an error or accepted as a valid mapping.
+func FuzzReadMapping(f *testing.F) {
+	f.Add(`{"entity":"deals","source":"x","fields":{"name":{"column":"a"}}}`)
+	f.Add(`{"entity":"deals","source":"x","fields":{"created_at":{"column":"d","format":"DD.MM.YYYY"}},"stage_dates":{"A":{"value":"1"}}}`)
+	f.Add(`{"entity":`)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := dataio.ReadMapping(strings.NewReader(s))
+		if err == nil && m.Check() != nil {
+			t.Fatalf("accepted an invalid mapping: %q", s)
+		}
+	})
+}
