@@ -19,7 +19,7 @@ import (
 
 const importUsage = `usage: voronka import [flags] FILE.csv|FILE.xlsx
 
-Imports deals from a CSV (any delimiter, UTF-8 or Windows-1251) or XLSX file. Without -mapping the
+Imports deals (or, with -entity, contacts or companies) from a CSV (any delimiter, UTF-8 or Windows-1251) or XLSX file. Without -mapping the
 header is matched by Russian and English column names, with presets for amoCRM/Kommo and Bitrix24
 exports. Rows are written in chunks, each all-or-nothing; rejected rows go to the -errors report
 and the rest are imported. Importing a file again updates the deals imported before.`
@@ -37,6 +37,7 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	dryRun := fs.Bool("dry-run", false, "check every row and report the errors; write nothing")
 	errorsPath := fs.String("errors", "", "where to write the rejected rows (CSV; default FILE.errors.csv when there are any)")
 	create := fs.String("create", "", "without -mapping: also create these missing records, e.g. users,teams,products")
+	entity := fs.String("entity", "deals", "without -mapping: what the rows are: deals, contacts or companies")
 	chunk := fs.Int("chunk", 500, "rows per transaction")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
@@ -76,7 +77,7 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		if *create != "" {
 			extra = strings.Split(*create, ",")
 		}
-		if m, err = dataio.AutoMapping(rows.Columns(), extra); err != nil {
+		if m, err = dataio.AutoMappingFor(*entity, rows.Columns(), extra); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		looks := map[string]string{"amocrm": "an amoCRM/Kommo export", "bitrix24": "a Bitrix24 export", "voronka": "a Voronka export"}[m.Source]
@@ -114,8 +115,8 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		if *dryRun {
 			verb, would = "Checked (dry run, nothing written)", "would be "
 		}
-		fmt.Fprintf(stdout, "%s %d rows in %v: %d deals %screated, %d %supdated, %d rows rejected, %d corrected.\n",
-			verb, sum.Rows, sum.Elapsed.Round(1e6), sum.Created, would, sum.Updated, would, sum.Rejected, sum.Warnings)
+		fmt.Fprintf(stdout, "%s %d rows in %v: %d %s %screated, %d %supdated, %d rows rejected, %d corrected.\n",
+			verb, sum.Rows, sum.Elapsed.Round(1e6), sum.Created, m.Entity, would, sum.Updated, would, sum.Rejected, sum.Warnings)
 		if sum.Rejected+sum.Warnings > 0 || *errorsPath != "" {
 			out := *errorsPath
 			if out == "" {
@@ -157,7 +158,7 @@ func importActor(ctx context.Context, db *store.DB, svc *crm.Service, slug, emai
 
 func describeMapping(m *dataio.Mapping) string {
 	var parts []string
-	for _, f := range dataio.DealFields {
+	for _, f := range dataio.EntityFields[m.Entity] {
 		if fl, ok := m.Fields[f]; ok {
 			parts = append(parts, fmt.Sprintf("%s ← %q", f, fl.Column))
 		}

@@ -215,7 +215,7 @@ type DealStore interface {
 	RefExists(ctx context.Context, actor *Actor, table string, id int64) (bool, error)
 	// FindProduct returns a live product of the account; ENOTFOUND.
 	FindProduct(ctx context.Context, actor *Actor, id int64) (*Product, error)
-	// ExternalDealID returns the id of the account's deal (deleted or not) with the external id; 0
-	// when there is none.
-	ExternalDealID(ctx context.Context, actor *Actor, source, id string) (int64, error)
+	// ExternalID returns the id of the account's record of the entity (deal, contact, company),
+	// deleted or not, with the external id; 0 when there is none.
+	ExternalID(ctx context.Context, actor *Actor, entity, source, id string) (int64, error)
 }

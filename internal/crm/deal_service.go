@@ -130,7 +130,7 @@ func (s *Service) createDeal(ctx context.Context, tx Tx, actor *Actor, in DealCr
 		return nil, err
 	}
 	if d.ExternalID != "" {
-		if id, err := tx.ExternalDealID(ctx, actor, d.ExternalSource, d.ExternalID); err != nil {
+		if id, err := tx.ExternalID(ctx, actor, "deal", d.ExternalSource, d.ExternalID); err != nil {
 			return nil, err
 		} else if id != 0 {
 			return nil, &Error{Code: ECONFLICT, Message: "A deal with this external id already exists.",
@@ -665,17 +665,18 @@ func (s *Service) DealHistory(ctx context.Context, actor *Actor, id int64) ([]*S
 	return se, re, err
 }
 
-// DealIDByExternal returns the id of the deal imported with the external id (deleted or not); 0
-// when there is none. Administrators only: it is the importer's way to update instead of duplicate.
-func (s *Service) DealIDByExternal(ctx context.Context, actor *Actor, source, id string) (int64, error) {
+// IDByExternal returns the id of the deal, contact or company imported with the external id
+// (deleted or not); 0 when there is none. Administrators only: it is the importer's way to update
+// instead of duplicate.
+func (s *Service) IDByExternal(ctx context.Context, actor *Actor, entity, source, id string) (int64, error) {
 	if err := requireAdmin(actor); err != nil {
 		return 0, err
 	}
-	var dealID int64
+	var recordID int64
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		dealID, err = tx.ExternalDealID(ctx, actor, source, id)
+		recordID, err = tx.ExternalID(ctx, actor, entity, source, id)
 		return err
 	})
-	return dealID, err
+	return recordID, err
 }

@@ -77,9 +77,9 @@ func (r rowReader) money(field string) (int64, bool, error) {
 	return n, true, nil
 }
 
-// importRow creates the row's deal, or updates it when its external id was imported before.
+// importDeal creates the row's deal, or updates it when its external id was imported before.
 // isNew says which; warnings are corrections made to the row.
-func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, warnings []RowProblem, err error) {
+func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, warnings []RowProblem, err error) {
 	r := rowReader{im: im, line: cr.line, row: cr.row}
 	now := im.Service.Now()
 	extID := r.str("external_id")
@@ -208,17 +208,7 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, war
 			return false, nil, err
 		}
 	}
-	if r.has("tags") {
-		sep := im.Mapping.Fields["tags"].Split
-		if sep == "" {
-			sep = ","
-		}
-		for _, t := range strings.Split(r.str("tags"), sep) {
-			if t = strings.TrimSpace(t); t != "" {
-				in.Tags = append(in.Tags, t)
-			}
-		}
-	}
+	in.Tags = r.tags()
 	if v := r.str("expected_close_date"); v != "" {
 		t, err := ParseTime(v, im.Mapping.Fields["expected_close_date"].Format, im.loc)
 		if err != nil {
@@ -226,16 +216,7 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, war
 		}
 		in.ExpectedCloseDate = crm.DateOf(t)
 	}
-	for name := range im.Mapping.Fields {
-		if key, ok := strings.CutPrefix(name, "custom."); ok {
-			if v := r.str(name); v != "" {
-				if in.Custom == nil {
-					in.Custom = map[string]any{}
-				}
-				in.Custom[key] = v
-			}
-		}
-	}
+	in.Custom = r.custom()
 
 	// Money: the amount, and the line items (an items cell, or one line when a product is named).
 	amount, hasAmount, err := r.money("amount")
@@ -295,7 +276,7 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, war
 			}
 		}
 	}
-	id, err := im.Service.DealIDByExternal(ctx, im.Actor, in.ExternalSource, in.ExternalID)
+	id, err := im.Service.IDByExternal(ctx, im.Actor, "deal", in.ExternalSource, in.ExternalID)
 	if err != nil {
 		return false, nil, err
 	}
@@ -310,10 +291,7 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (isNew bool, war
 func (im *Importer) update(ctx context.Context, id int64, in crm.DealCreate) error {
 	d, err := im.Service.Deal(ctx, im.Actor, id)
 	if err != nil {
-		if crm.ErrorCode(err) == crm.ENOTFOUND {
-			return crm.Errorf(crm.ECONFLICT, "Deal %s/%s was imported before and has been deleted in Voronka: restore it to update it.", in.ExternalSource, in.ExternalID)
-		}
-		return err
+		return im.deleted(err, "deal", in.ExternalSource, in.ExternalID)
 	}
 	upd := crm.DealUpdate{Name: &in.Name, Region: &in.Region, Segment: &in.Segment, UTM: &in.UTM}
 	if in.ResponsibleID != 0 {

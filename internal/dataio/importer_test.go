@@ -227,10 +227,13 @@ func TestMappingErrors(t *testing.T) {
 	if err == nil {
 		t.Fatal("a bad mapping was accepted")
 	}
-	for _, want := range []string{"entity", "source: required", "fields.nmae: unknown field", "fields.amount: give exactly one", "date format \"DD-MM\"", "create: \"planets\""} {
+	for _, want := range []string{"source: required", "fields.nmae: unknown field", "fields.amount: unknown field of contacts", "fields.amount: give exactly one", "date format \"DD-MM\"", "create: \"planets\""} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not mention %q: %v", want, err)
 		}
+	}
+	if _, err := dataio.ReadMapping(strings.NewReader(`{"entity":"tasks","source":"x","fields":{}}`)); err == nil || !strings.Contains(err.Error(), "entity: \"tasks\" is not supported") {
+		t.Errorf("an unknown entity: %v", err)
 	}
 	if _, err := dataio.ReadMapping(strings.NewReader(`{"entity":"deals","source":"x","fields":{},"typo":1}`)); err == nil || !strings.Contains(err.Error(), "typo") {
 		t.Errorf("an unknown key: %v", err)
@@ -248,6 +251,74 @@ func FuzzReadMapping(f *testing.F) {
 		m, err := dataio.ReadMapping(strings.NewReader(s))
 		if err == nil && m.Check() != nil {
 			t.Fatalf("accepted an invalid mapping: %q", s)
+		}
+	})
+}
+
+// Companies, then their people: Russian headers matched without a mapping, several phones in a
+// cell, the company found by name, a bad e-mail reported; a second import updates in place.
+func TestImportCompaniesAndContacts(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		c := newImportCase(t, db)
+		companies := "ID;Название компании;ИНН;Отрасль;Сайт;Ответственный\n" +
+			"c1;ООО «Ромашка»;7701234567;Торговля;romashka.example;Анна Смирнова\n" +
+			"c2;АО «Вектор»;7709876543;IT;;Анна Смирнова\n"
+		run := func(entity, file string) (*dataio.Summary, [][]string) {
+			t.Helper()
+			rr, err := dataio.NewCSVReader(strings.NewReader(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := dataio.AutoMappingFor(entity, rr.Columns(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var report bytes.Buffer
+			im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
+			sum, err := im.Run(context.Background(), rr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, _ := csv.NewReader(&report).ReadAll()
+			return sum, recs
+		}
+		if sum, rep := run("companies", companies); sum.Created != 2 || sum.Rejected != 0 {
+			t.Fatalf("companies: %+v %v", sum, rep)
+		}
+		contacts := "ID;ФИО;Должность;Компания;Телефон;Email\n" +
+			"p1;Петров Иван;Директор;ООО «Ромашка»;8 (912) 345-67-89, +7 913 000-00-01;ivan@romashka.example\n" +
+			"p2;Сидорова Ольга;Бухгалтер;АО «Вектор»;+7 (495) 123-45-67;olga(at)vector\n" +
+			"p3;Козлов Пётр;;Новая компания;+7 900 111-22-33;\n"
+		sum, rep := run("contacts", contacts)
+		if sum.Created != 2 || sum.Rejected != 1 || len(rep) != 2 || rep[1][0] != "3" || !strings.Contains(rep[1][3], "emails") {
+			t.Fatalf("contacts: %+v %v", sum, rep)
+		}
+		list, err := c.svc.Contacts(context.Background(), c.actor, crm.ContactFilter{Phone: "+7 913 000 00 01"}, crm.Page{Limit: 5})
+		if err != nil || len(list.Items) != 1 {
+			t.Fatalf("the second phone does not find Petrov: %v %v", list, err)
+		}
+		ivan := list.Items[0]
+		if ivan.Name != "Петров Иван" || len(ivan.Phones) != 2 || len(ivan.Emails) != 1 || ivan.CompanyID == 0 || ivan.ExternalID != "p1" {
+			t.Errorf("Petrov imported as %+v", ivan)
+		}
+		// A company the file names that does not exist yet is created with its contact; the
+		// rejected row p2 left nothing behind.
+		if n := c.count(t, `SELECT COUNT(*) FROM contacts c JOIN companies co ON co.id = c.company_id WHERE c.external_id = 'p3' AND co.name = 'Новая компания'`); n != 1 {
+			t.Errorf("p3: %d contacts with the new company", n)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM contacts WHERE external_id = 'p2'`); n != 0 {
+			t.Errorf("the rejected p2 was stored")
+		}
+		// Again, with a new position: updated, not duplicated.
+		sum, _ = run("contacts", strings.Replace(contacts, "Директор", "Генеральный директор", 1))
+		if sum.Updated != 2 || sum.Created != 0 {
+			t.Errorf("second import: %+v", sum)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM contacts WHERE external_id = 'p1' AND position = 'Генеральный директор'`); n != 1 {
+			t.Error("p1 was not updated")
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM companies WHERE tax_id = '7701234567' AND industry = 'Торговля' AND website = 'romashka.example'`); n != 1 {
+			t.Error("the company's fields were not imported")
 		}
 	})
 }

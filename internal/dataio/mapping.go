@@ -14,7 +14,7 @@ import (
 // template) fills each field, with which transform. It is written as JSON; docs/import.md
 // describes it and docs/examples/ holds real ones.
 type Mapping struct {
-	Entity string `json:"entity"` // what the rows are: deals
+	Entity string `json:"entity"` // what the rows are: deals, contacts or companies
 	// Source names the system the file comes from; with the external id it makes re-imports
 	// update instead of duplicate.
 	Source string `json:"source"`
@@ -90,6 +90,22 @@ var DealFields = []string{
 	"utm_content", "utm_term", "expected_close_date",
 }
 
+// ContactFields are the fields a contacts mapping may fill; phone and email may hold several,
+// separated by commas or semicolons.
+var ContactFields = []string{
+	"external_id", "name", "position", "company", "company.industry", "company.region", "company.segment",
+	"company.tax_id", "responsible", "team", "channel", "region", "segment", "phone", "email", "tags", "created_at",
+}
+
+// CompanyFields are the fields a companies mapping may fill.
+var CompanyFields = []string{
+	"external_id", "name", "tax_id", "industry", "region", "segment", "phone", "email", "website",
+	"responsible", "team", "tags", "created_at",
+}
+
+// EntityFields are the fields of each entity an import may bring.
+var EntityFields = map[string][]string{"deals": DealFields, "contacts": ContactFields, "companies": CompanyFields}
+
 // Creatable are the kinds of records an import may create.
 var Creatable = []string{"users", "teams", "companies", "contacts", "channels", "products", "loss_reasons"}
 
@@ -113,8 +129,9 @@ func ReadMapping(r io.Reader) (*Mapping, error) {
 func (m *Mapping) Check() error {
 	var errs []string
 	add := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	if m.Entity != "deals" {
-		add("entity: %q is not supported (deals)", m.Entity)
+	fields, ok := EntityFields[m.Entity]
+	if !ok {
+		add("entity: %q is not supported (deals, contacts or companies)", m.Entity)
 	}
 	if m.Source == "" {
 		add("source: required (names the system the rows come from, e.g. amocrm)")
@@ -145,8 +162,8 @@ func (m *Mapping) Check() error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if !slices.Contains(DealFields, name) && !strings.HasPrefix(name, "custom.") {
-			add("fields.%s: unknown field (one of %s, or custom.<key>)", name, strings.Join(DealFields, ", "))
+		if ok && !slices.Contains(fields, name) && !strings.HasPrefix(name, "custom.") {
+			add("fields.%s: unknown field of %s (one of %s, or custom.<key>)", name, m.Entity, strings.Join(fields, ", "))
 		}
 		checkField(add, "fields."+name, m.Fields[name])
 	}

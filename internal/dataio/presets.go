@@ -38,6 +38,41 @@ var headerAliases = map[string][]string{
 	"expected_close_date": {"ожидаемая дата закрытия", "плановая дата закрытия", "expected close date", "begindate"},
 }
 
+// contactAliases and companyAliases override headerAliases for contacts and companies files.
+var (
+	contactAliases = map[string][]string{
+		"name":     {"фио", "полное имя", "имя", "контакт", "контактное лицо", "name", "full name", "contact", "contact name"},
+		"position": {"должность", "position", "job title"},
+		"phone":    {"телефон", "рабочий телефон", "мобильный телефон", "телефоны", "phone", "mobile", "phones"},
+		"email":    {"email", "e-mail", "эл. почта", "электронная почта", "рабочий email", "emails"},
+		"company":  {"компания", "организация", "название компании", "company", "company name", "account"},
+	}
+	companyAliases = map[string][]string{
+		"name":     {"название компании", "компания", "наименование", "название", "организация", "company", "company name", "name", "account"},
+		"tax_id":   {"инн", "tax id", "inn", "tax_id"},
+		"industry": {"отрасль", "сфера деятельности", "industry", "sector"},
+		"website":  {"сайт", "web", "website", "web-сайт"},
+		"phone":    {"телефон", "рабочий телефон", "phone"},
+		"email":    {"email", "e-mail", "эл. почта", "электронная почта"},
+	}
+)
+
+var singular = map[string]string{"deals": "deal", "contacts": "contact", "companies": "company"}
+
+func aliasesOf(entity, field string) []string {
+	switch entity {
+	case "contacts":
+		if a, ok := contactAliases[field]; ok {
+			return a
+		}
+	case "companies":
+		if a, ok := companyAliases[field]; ok {
+			return a
+		}
+	}
+	return headerAliases[field]
+}
+
 // Stage names of amoCRM/Kommo's and Bitrix24's default pipelines, as Voronka's default pipeline
 // names them.
 var (
@@ -85,12 +120,22 @@ func DetectSource(columns []string) string {
 // contacts, channels and loss reasons are created when missing; users only when create says so.
 // It fails when no column gives a deal's name.
 func AutoMapping(columns []string, create []string) (*Mapping, error) {
+	return AutoMappingFor("deals", columns, create)
+}
+
+// AutoMappingFor builds the mapping of a file of the entity (deals, contacts, companies) from its
+// header, as AutoMapping does for deals.
+func AutoMappingFor(entity string, columns []string, create []string) (*Mapping, error) {
+	fields, ok := EntityFields[entity]
+	if !ok {
+		return nil, fmt.Errorf("%q: deals, contacts or companies", entity)
+	}
 	src := DetectSource(columns)
-	m := &Mapping{Entity: "deals", Source: src, Fields: map[string]Field{}, DecimalComma: src == "amocrm" || (src == "voronka" && slices.Contains(columns, "Бюджет")),
+	m := &Mapping{Entity: entity, Source: src, Fields: map[string]Field{}, DecimalComma: src == "amocrm" || (src == "voronka" && slices.Contains(columns, "Бюджет")),
 		Create: append([]string{"companies", "contacts", "channels", "loss_reasons"}, create...)}
 	used := map[string]bool{}
-	for _, field := range DealFields {
-		for _, alias := range headerAliases[field] {
+	for _, field := range fields {
+		for _, alias := range aliasesOf(entity, field) {
 			i := slices.IndexFunc(columns, func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), alias) })
 			if i >= 0 && !used[columns[i]] {
 				used[columns[i]] = true
@@ -112,7 +157,7 @@ func AutoMapping(columns []string, create []string) (*Mapping, error) {
 		}
 	}
 	if _, ok := m.Fields["name"]; !ok {
-		return nil, fmt.Errorf("no column names the deal (expected one of: %s); give a mapping file", strings.Join(headerAliases["name"], ", "))
+		return nil, fmt.Errorf("no column names the %s (expected one of: %s); give a mapping file", singular[entity], strings.Join(aliasesOf(entity, "name"), ", "))
 	}
 	if _, ok := m.Fields["id"]; ok && src == "voronka" {
 		m.Fields["external_id"] = m.Fields["id"] // in another account, the id is the external id

@@ -393,16 +393,24 @@ func (t *Tx) RefExists(ctx context.Context, actor *crm.Actor, table string, id i
 	return n > 0, wrap("ref exists", err)
 }
 
-// ExternalDealID returns the id of the account's deal (deleted or not) with the external id; 0
-// when there is none.
-func (t *Tx) ExternalDealID(ctx context.Context, actor *crm.Actor, source, id string) (int64, error) {
-	var dealID int64
-	err := t.q.QueryRowContext(ctx, `SELECT id FROM deals WHERE account_id = $1 AND external_source = $2 AND external_id = $3`,
-		actor.AccountID, source, id).Scan(&dealID)
+// externalTables are the tables whose records keep an external id, by entity.
+var externalTables = map[string]string{"deal": "deals", "contact": "contacts", "company": "companies"}
+
+// ExternalID returns the id of the account's record of the entity (deal, contact, company),
+// deleted or not, with the external id; 0 when there is none.
+func (t *Tx) ExternalID(ctx context.Context, actor *crm.Actor, entity, source, id string) (int64, error) {
+	table, ok := externalTables[entity]
+	if !ok {
+		return 0, fmt.Errorf("store: no external ids for %q", entity)
+	}
+	var recordID int64
+	// The table name comes from the map above, never from input.
+	err := t.q.QueryRowContext(ctx, `SELECT id FROM `+table+` WHERE account_id = $1 AND external_source = $2 AND external_id = $3`,
+		actor.AccountID, source, id).Scan(&recordID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
-	return dealID, wrap("external deal", err)
+	return recordID, wrap("external "+entity, err)
 }
 
 func scanDeal(s scanner) (*crm.Deal, error) {
