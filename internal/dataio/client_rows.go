@@ -14,6 +14,10 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (bool, []RowProb
 		return im.importContact(ctx, cr)
 	case "companies":
 		return im.importCompany(ctx, cr)
+	case "payments":
+		return im.importPayment(ctx, cr)
+	case "spend":
+		return im.importSpend(ctx, cr)
 	}
 	return im.importDeal(ctx, cr)
 }

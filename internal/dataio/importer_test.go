@@ -322,3 +322,63 @@ func TestImportCompaniesAndContacts(t *testing.T) {
 		}
 	})
 }
+
+// Payments find their deals by the deals' ids in the same source; marketing spend is a channel's
+// month or period. Importing either again changes nothing.
+func TestImportPaymentsAndSpend(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		c := newImportCase(t, db)
+		if sum, rep, err := c.run(t, win1251(t, amoExport), nil, nil); err != nil || sum.Created != 2 {
+			t.Fatalf("deals: %+v %v %v", sum, rep, err)
+		}
+		run := func(entity, source, file string) (*dataio.Summary, [][]string) {
+			t.Helper()
+			rr, err := dataio.NewCSVReader(strings.NewReader(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := dataio.AutoMappingFor(entity, rr.Columns(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Source = source
+			var report bytes.Buffer
+			im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
+			sum, err := im.Run(context.Background(), rr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, _ := csv.NewReader(&report).ReadAll()
+			return sum, recs
+		}
+		payments := "ID сделки;Дата оплаты;Сумма;Способ оплаты\n" +
+			"102;11.03.2025 12:00;49 500,00;card\n" +
+			"102;20.03.2025;49 500,00;transfer\n" +
+			"999;20.03.2025;100;card\n"
+		for round := range 2 {
+			sum, rep := run("payments", "amocrm", payments)
+			if sum.Rejected != 1 || len(rep) != 2 || rep[1][0] != "4" || !strings.Contains(rep[1][3], "import the deals first") {
+				t.Fatalf("round %d: %+v %v", round, sum, rep)
+			}
+			if (round == 0 && sum.Created != 2) || (round == 1 && (sum.Created != 0 || sum.Updated != 2)) {
+				t.Errorf("round %d: %+v", round, sum)
+			}
+		}
+		if n := c.count(t, `SELECT COALESCE(SUM(p.amount), 0) FROM payments p JOIN deals d ON d.id = p.deal_id WHERE d.external_id = '102'`); n != 9_900_000 {
+			t.Errorf("paid for deal 102: %d", n)
+		}
+		spend := "Канал;Месяц;Расход\nЯндекс Директ;03.2025;120 000\nЯндекс Директ;2025-04;80 000\nVK Реклама;13.2025;1\n"
+		sum, rep := run("spend", "csv", spend)
+		if sum.Created != 2 || sum.Rejected != 1 || rep[1][1] != "Месяц" {
+			t.Fatalf("spend: %+v %v", sum, rep)
+		}
+		sum, _ = run("spend", "csv", strings.Replace(spend, "80 000", "85 000", 1))
+		if sum.Created != 0 || sum.Updated != 2 {
+			t.Errorf("spend again: %+v", sum)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM marketing_spend s JOIN channels ch ON ch.id = s.channel_id
+			WHERE ch.name = 'Яндекс Директ' AND s.starts_on = '2025-04-01' AND s.ends_on = '2025-04-30' AND s.amount = 8500000 AND s.deleted_at IS NULL`); n != 1 {
+			t.Errorf("April's spend was not updated to 85 000 (%d rows)", n)
+		}
+	})
+}

@@ -14,7 +14,7 @@ import (
 // template) fills each field, with which transform. It is written as JSON; docs/import.md
 // describes it and docs/examples/ holds real ones.
 type Mapping struct {
-	Entity string `json:"entity"` // what the rows are: deals, contacts or companies
+	Entity string `json:"entity"` // what the rows are: deals, contacts, companies, payments or spend
 	// Source names the system the file comes from; with the external id it makes re-imports
 	// update instead of duplicate.
 	Source string `json:"source"`
@@ -103,8 +103,17 @@ var CompanyFields = []string{
 	"responsible", "team", "tags", "created_at",
 }
 
+// PaymentFields are the fields of a payments file: the deal is named by its external id in the
+// mapping's source (deal) or by its Voronka id (deal_id).
+var PaymentFields = []string{"deal", "deal_id", "paid_at", "amount", "method", "note"}
+
+// SpendFields are the fields of a marketing spend file: a period (starts_on and ends_on, or a
+// month) of a channel, and what was spent.
+var SpendFields = []string{"channel", "starts_on", "ends_on", "month", "amount", "note"}
+
 // EntityFields are the fields of each entity an import may bring.
-var EntityFields = map[string][]string{"deals": DealFields, "contacts": ContactFields, "companies": CompanyFields}
+var EntityFields = map[string][]string{"deals": DealFields, "contacts": ContactFields, "companies": CompanyFields,
+	"payments": PaymentFields, "spend": SpendFields}
 
 // Creatable are the kinds of records an import may create.
 var Creatable = []string{"users", "teams", "companies", "contacts", "channels", "products", "loss_reasons"}
@@ -131,7 +140,7 @@ func (m *Mapping) Check() error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 	fields, ok := EntityFields[m.Entity]
 	if !ok {
-		add("entity: %q is not supported (deals, contacts or companies)", m.Entity)
+		add("entity: %q is not supported (deals, contacts, companies, payments or spend)", m.Entity)
 	}
 	if m.Source == "" {
 		add("source: required (names the system the rows come from, e.g. amocrm)")

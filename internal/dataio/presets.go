@@ -55,12 +55,32 @@ var (
 		"phone":    {"телефон", "рабочий телефон", "phone"},
 		"email":    {"email", "e-mail", "эл. почта", "электронная почта"},
 	}
+	paymentAliases = map[string][]string{
+		"deal":    {"id сделки", "сделка", "deal", "deal id", "deal_external_id"},
+		"deal_id": {"voronka id", "deal_id"},
+		"paid_at": {"дата оплаты", "дата платежа", "дата", "paid at", "paid_at", "date"},
+		"amount":  {"сумма", "сумма оплаты", "amount", "paid"},
+		"method":  {"способ оплаты", "способ", "method"},
+		"note":    {"комментарий", "назначение", "note", "comment"},
+	}
+	spendAliases = map[string][]string{
+		"channel":   {"канал", "источник", "channel", "source"},
+		"starts_on": {"с", "начало", "дата начала", "from", "starts_on", "start"},
+		"ends_on":   {"по", "конец", "дата окончания", "to", "ends_on", "end"},
+		"month":     {"месяц", "month", "период", "period"},
+		"amount":    {"сумма", "расход", "бюджет", "amount", "spend", "cost"},
+		"note":      {"комментарий", "кампания", "note", "comment", "campaign"},
+	}
 )
 
-var singular = map[string]string{"deals": "deal", "contacts": "contact", "companies": "company"}
+var singular = map[string]string{"deals": "deal", "contacts": "contact", "companies": "company", "payments": "payment", "spend": "spend entry"}
 
 func aliasesOf(entity, field string) []string {
 	switch entity {
+	case "payments":
+		return paymentAliases[field]
+	case "spend":
+		return spendAliases[field]
 	case "contacts":
 		if a, ok := contactAliases[field]; ok {
 			return a
@@ -128,7 +148,7 @@ func AutoMapping(columns []string, create []string) (*Mapping, error) {
 func AutoMappingFor(entity string, columns []string, create []string) (*Mapping, error) {
 	fields, ok := EntityFields[entity]
 	if !ok {
-		return nil, fmt.Errorf("%q: deals, contacts or companies", entity)
+		return nil, fmt.Errorf("%q: deals, contacts, companies, payments or spend", entity)
 	}
 	src := DetectSource(columns)
 	m := &Mapping{Entity: entity, Source: src, Fields: map[string]Field{}, DecimalComma: src == "amocrm" || (src == "voronka" && slices.Contains(columns, "Бюджет")),
@@ -156,8 +176,17 @@ func AutoMappingFor(entity string, columns []string, create []string) (*Mapping,
 			}
 		}
 	}
-	if _, ok := m.Fields["name"]; !ok {
-		return nil, fmt.Errorf("no column names the %s (expected one of: %s); give a mapping file", singular[entity], strings.Join(aliasesOf(entity, "name"), ", "))
+	required := map[string][]string{"payments": {"amount", "paid_at"}, "spend": {"channel", "amount"}}[entity]
+	if required == nil {
+		required = []string{"name"}
+	}
+	for _, f := range required {
+		if _, ok := m.Fields[f]; !ok {
+			return nil, fmt.Errorf("no column gives the %s's %s (expected one of: %s); give a mapping file", singular[entity], f, strings.Join(aliasesOf(entity, f), ", "))
+		}
+	}
+	if entity == "payments" || entity == "spend" {
+		return m, m.Check() // identified by what they are: a deal's payment at a time, a channel's period
 	}
 	if _, ok := m.Fields["id"]; ok && src == "voronka" {
 		m.Fields["external_id"] = m.Fields["id"] // in another account, the id is the external id
