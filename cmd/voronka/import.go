@@ -189,8 +189,9 @@ func countLines(path string) int {
 
 const exportUsage = `usage: voronka export [flags] -o FILE.csv|FILE.xlsx
 
-Exports the account's deals (all, or those the filters select) with their line items, with Russian
-or English headers. The file imports again with "voronka import".`
+Exports the account's deals (with their line items), contacts, companies, payments, tasks or
+activities — all, or those the filters select — with Russian or English headers. Deals, contacts,
+companies and payments import again with "voronka import".`
 
 // runExport is "voronka export".
 func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -202,9 +203,10 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	as := fs.String("as", "", "the e-mail of the administrator the export acts as (default the account's first)")
 	out := fs.String("o", "", "the file to write; its extension (.csv or .xlsx) gives the format")
 	lang := fs.String("lang", "", "the headers' language, ru or en (default the account's)")
+	entity := fs.String("entity", "deals", "what to export: "+strings.Join(dataio.ExportEntities, ", "))
 	status := fs.String("status", "", "only deals with this status: open, won or lost")
-	from := fs.String("from", "", "only deals created on or after this day, YYYY-MM-DD")
-	to := fs.String("to", "", "only deals created before this day, YYYY-MM-DD")
+	from := fs.String("from", "", "from this day, YYYY-MM-DD: created (deals, contacts, companies), paid, due (tasks), happened (activities)")
+	to := fs.String("to", "", "before this day, YYYY-MM-DD")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -230,11 +232,11 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return describe(err)
 	}
-	f := crm.DealFilter{Status: *status}
+	f := dataio.ExportFilter{Status: *status}
 	for _, d := range []struct {
 		flag, v string
 		dst     *time.Time
-	}{{"-from", *from, &f.CreatedFrom}, {"-to", *to, &f.CreatedTo}} {
+	}{{"-from", *from, &f.From}, {"-to", *to, &f.To}} {
 		if d.v == "" {
 			continue
 		}
@@ -251,7 +253,7 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	n, err := dataio.ExportDeals(ctx, svc, actor, f, file, format, *lang)
+	n, err := dataio.Export(ctx, svc, actor, *entity, f, file, format, *lang)
 	if cerr := file.Close(); err == nil {
 		err = cerr
 	}
@@ -259,6 +261,6 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		os.Remove(*out)
 		return describe(err)
 	}
-	fmt.Fprintf(stdout, "Exported %d deals to %s.\n", n, *out)
+	fmt.Fprintf(stdout, "Exported %d %s to %s.\n", n, *entity, *out)
 	return nil
 }

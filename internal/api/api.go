@@ -59,6 +59,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerBudget(a)
 	h.registerBulk(a)
 	h.registerEdits(a)
+	h.registerExports(a)
 	return a
 }
 

@@ -2,7 +2,9 @@ package dataio
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/voronka/voronka/internal/crm"
 )
@@ -101,9 +103,14 @@ func (im *Importer) importContact(ctx context.Context, cr chunkRow) (bool, []Row
 			return false, nil, err
 		}
 	}
-	id, err := im.Service.IDByExternal(ctx, im.Actor, "contact", in.ExternalSource, in.ExternalID)
+	id, err := im.ownID(ctx, r, "contact", in.CreatedAt)
 	if err != nil {
 		return false, nil, err
+	}
+	if id == 0 {
+		if id, err = im.Service.IDByExternal(ctx, im.Actor, "contact", in.ExternalSource, in.ExternalID); err != nil {
+			return false, nil, err
+		}
 	}
 	if id == 0 {
 		_, _, err := im.Service.CreateContact(ctx, im.Actor, in)
@@ -145,9 +152,14 @@ func (im *Importer) importCompany(ctx context.Context, cr chunkRow) (bool, []Row
 			return false, nil, err
 		}
 	}
-	id, err := im.Service.IDByExternal(ctx, im.Actor, "company", c.ExternalSource, c.ExternalID)
+	id, err := im.ownID(ctx, r, "company", c.CreatedAt)
 	if err != nil {
 		return false, nil, err
+	}
+	if id == 0 {
+		if id, err = im.Service.IDByExternal(ctx, im.Actor, "company", c.ExternalSource, c.ExternalID); err != nil {
+			return false, nil, err
+		}
 	}
 	if id == 0 {
 		_, err := im.Service.CreateCompany(ctx, im.Actor, c)
@@ -175,4 +187,43 @@ func (im *Importer) deleted(err error, entity, source, id string) error {
 		return crm.Errorf(crm.ECONFLICT, "The %s %s/%s was imported before and has been deleted in Voronka: restore it to update it.", entity, source, id)
 	}
 	return err
+}
+
+// ownID finds the record a Voronka export of this account names by its id: the record must exist
+// and have been created at the same second, so that an export of another installation, whose ids
+// mean other records, cannot overwrite this account's. 0 when the row is not such a record.
+func (im *Importer) ownID(ctx context.Context, r rowReader, entity string, created time.Time) (int64, error) {
+	v := r.str("id")
+	if v == "" || im.Mapping.Source != "voronka" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, nil
+	}
+	var at time.Time
+	switch entity {
+	case "deal":
+		d, err := im.Service.Deal(ctx, im.Actor, id)
+		if err != nil {
+			return 0, nil
+		}
+		at = d.CreatedAt
+	case "contact":
+		c, err := im.Service.Contact(ctx, im.Actor, id)
+		if err != nil {
+			return 0, nil
+		}
+		at = c.CreatedAt
+	case "company":
+		c, err := im.Service.Company(ctx, im.Actor, id)
+		if err != nil {
+			return 0, nil
+		}
+		at = c.CreatedAt
+	}
+	if !at.Truncate(time.Second).Equal(created.Truncate(time.Second)) {
+		return 0, nil
+	}
+	return id, nil
 }

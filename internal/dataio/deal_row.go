@@ -266,15 +266,11 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 		in.Items = []crm.ItemInput{it}
 	}
 
-	// An export of this account names its deals by id: those are updated. The creation time must
-	// match too, so that an export of another installation, whose ids mean other deals, cannot
-	// overwrite this account's.
-	if v := r.str("id"); v != "" && im.Mapping.Source == "voronka" {
-		if own, err := strconv.ParseInt(v, 10, 64); err == nil {
-			if d, err := im.Service.Deal(ctx, im.Actor, own); err == nil && d.CreatedAt.Truncate(time.Second).Equal(in.CreatedAt.Truncate(time.Second)) {
-				return false, warnings, im.update(ctx, own, in)
-			}
-		}
+	// An export of this account names its deals by id: those are updated.
+	if own, err := im.ownID(ctx, r, "deal", in.CreatedAt); err != nil {
+		return false, nil, err
+	} else if own != 0 {
+		return false, warnings, im.update(ctx, own, in)
 	}
 	id, err := im.Service.IDByExternal(ctx, im.Actor, "deal", in.ExternalSource, in.ExternalID)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // The columns of a deals export, in Russian and English. Their names are aliases the importer
 // knows, so an export imports again as it is (into this account: "Voronka ID" updates the deals;
 // into another: they are created, with the id as their external id).
-var dealColumns = []struct{ ru, en string }{
+var dealColumns = []column{
 	{"Voronka ID", "Voronka ID"},
 	{"Название сделки", "Deal name"},
 	{"Воронка", "Pipeline"},
@@ -40,16 +40,7 @@ var dealColumns = []struct{ ru, en string }{
 }
 
 // ExportHeader returns the header of a deals export in the language (ru or en).
-func ExportHeader(lang string) []string {
-	h := make([]string, len(dealColumns))
-	for i, c := range dealColumns {
-		h[i] = c.ru
-		if lang == "en" {
-			h[i] = c.en
-		}
-	}
-	return h
-}
+func ExportHeader(lang string) []string { return header(dealColumns, lang) }
 
 // rowWriter writes rows of cells to a CSV or an XLSX file.
 type rowWriter interface {
@@ -139,23 +130,17 @@ func ExportDeals(ctx context.Context, svc *crm.Service, actor *crm.Actor, f crm.
 		return t.In(loc).Format(time.DateTime)
 	}
 	money := func(v int64) string { return FormatMoney(v, lang == "ru") }
-	n := 0
-	page := crm.Page{Limit: 500}
-	for {
-		list, err := svc.Deals(ctx, actor, f, page)
-		if err != nil {
-			return n, err
-		}
-		for _, d0 := range list.Items {
+	return writeList(out, func(p crm.Page) (*crm.List[*crm.Deal], error) { return svc.Deals(ctx, actor, f, p) },
+		func(d0 *crm.Deal) ([]string, error) {
 			d, err := svc.Deal(ctx, actor, d0.ID) // with its items
 			if err != nil {
-				return n, err
+				return nil, err
 			}
 			var contact, phone, email string
 			if d.ContactID != 0 {
 				c, err := names.contact(ctx, svc, actor, d.ContactID)
 				if err != nil {
-					return n, err
+					return nil, err
 				}
 				contact = c.Name
 				if len(c.Phones) > 0 {
@@ -167,17 +152,34 @@ func ExportDeals(ctx context.Context, svc *crm.Service, actor *crm.Actor, f crm.
 			}
 			company, err := names.company(ctx, svc, actor, d.CompanyID)
 			if err != nil {
-				return n, err
+				return nil, err
 			}
 			p, st := names.stage(d.PipelineID, d.StageID)
 			items := make([]string, len(d.Items))
 			for i, it := range d.Items {
 				items[i] = FormatItem(it, lang == "ru")
 			}
-			row := []string{strconv.FormatInt(d.ID, 10), d.Name, p, st, money(d.Amount), names.users[d.ResponsibleID],
+			return []string{strconv.FormatInt(d.ID, 10), d.Name, p, st, money(d.Amount), names.users[d.ResponsibleID],
 				company, contact, phone, email, names.channels[d.ChannelID], d.Region, d.Segment, strings.Join(d.Tags, ", "),
-				names.losses[d.LossReasonID], when(d.CreatedAt), when(d.ClosedAt), strings.Join(items, "\n")}
-			if err := out.Write(row); err != nil {
+				names.losses[d.LossReasonID], when(d.CreatedAt), when(d.ClosedAt), strings.Join(items, "\n")}, nil
+		})
+}
+
+// writeList writes every page fetch returns, a row each, and closes out; it returns the rows written.
+func writeList[T any](out rowWriter, fetch func(crm.Page) (*crm.List[T], error), row func(T) ([]string, error)) (int, error) {
+	n := 0
+	page := crm.Page{Limit: 500}
+	for {
+		list, err := fetch(page)
+		if err != nil {
+			return n, err
+		}
+		for _, item := range list.Items {
+			r, err := row(item)
+			if err != nil {
+				return n, err
+			}
+			if err := out.Write(r); err != nil {
 				return n, err
 			}
 			n++
@@ -263,11 +265,28 @@ type nameBook struct {
 	pipes                   map[int64]*crm.Pipeline
 	companies               map[int64]string
 	contacts                map[int64]*crm.Contact
+	deals                   map[int64]string
+}
+
+func (b *nameBook) deal(ctx context.Context, svc *crm.Service, actor *crm.Actor, id int64) (string, error) {
+	if n, ok := b.deals[id]; ok {
+		return n, nil
+	}
+	d, err := svc.Deal(ctx, actor, id)
+	if err != nil {
+		if crm.ErrorCode(err) == crm.ENOTFOUND {
+			return "", nil
+		}
+		return "", err
+	}
+	b.deals[id] = d.Name
+	return d.Name, nil
 }
 
 func newNameBook(ctx context.Context, svc *crm.Service, actor *crm.Actor) (*nameBook, error) {
 	b := &nameBook{users: map[int64]string{}, channels: map[int64]string{}, losses: map[int64]string{},
-		pipes: map[int64]*crm.Pipeline{}, companies: map[int64]string{}, contacts: map[int64]*crm.Contact{}}
+		pipes: map[int64]*crm.Pipeline{}, companies: map[int64]string{}, contacts: map[int64]*crm.Contact{},
+		deals: map[int64]string{}}
 	users, err := svc.Users(ctx, actor, crm.UserFilter{})
 	if err != nil {
 		return nil, err

@@ -93,13 +93,13 @@ var DealFields = []string{
 // ContactFields are the fields a contacts mapping may fill; phone and email may hold several,
 // separated by commas or semicolons.
 var ContactFields = []string{
-	"external_id", "name", "position", "company", "company.industry", "company.region", "company.segment",
+	"id", "external_id", "name", "position", "company", "company.industry", "company.region", "company.segment",
 	"company.tax_id", "responsible", "team", "channel", "region", "segment", "phone", "email", "tags", "created_at",
 }
 
 // CompanyFields are the fields a companies mapping may fill.
 var CompanyFields = []string{
-	"external_id", "name", "tax_id", "industry", "region", "segment", "phone", "email", "website",
+	"id", "external_id", "name", "tax_id", "industry", "region", "segment", "phone", "email", "website",
 	"responsible", "team", "tags", "created_at",
 }
 

@@ -2,6 +2,7 @@ package dataio
 
 import (
 	"fmt"
+	"unicode"
 	"slices"
 	"strings"
 )
@@ -57,7 +58,7 @@ var (
 	}
 	paymentAliases = map[string][]string{
 		"deal":    {"id сделки", "сделка", "deal", "deal id", "deal_external_id"},
-		"deal_id": {"voronka id", "deal_id"},
+		"deal_id": {"voronka id сделки", "deal voronka id", "voronka id", "deal_id"},
 		"paid_at": {"дата оплаты", "дата платежа", "дата", "paid at", "paid_at", "date"},
 		"amount":  {"сумма", "сумма оплаты", "amount", "paid"},
 		"method":  {"способ оплаты", "способ", "method"},
@@ -151,7 +152,8 @@ func AutoMappingFor(entity string, columns []string, create []string) (*Mapping,
 		return nil, fmt.Errorf("%q: deals, contacts, companies, payments or spend", entity)
 	}
 	src := DetectSource(columns)
-	m := &Mapping{Entity: entity, Source: src, Fields: map[string]Field{}, DecimalComma: src == "amocrm" || (src == "voronka" && slices.Contains(columns, "Бюджет")),
+	// Russian headers mean Russian numbers: "49500,00" is 49,500 roubles.
+	m := &Mapping{Entity: entity, Source: src, Fields: map[string]Field{}, DecimalComma: src == "amocrm" || slices.ContainsFunc(columns, hasCyrillic),
 		Create: append([]string{"companies", "contacts", "channels", "loss_reasons"}, create...)}
 	used := map[string]bool{}
 	for _, field := range fields {
@@ -201,3 +203,12 @@ func AutoMappingFor(entity string, columns []string, create []string) (*Mapping,
 
 // lineColumn is a pseudo-column holding the row's line number.
 const lineColumn = "#line"
+
+func hasCyrillic(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Cyrillic, r) {
+			return true
+		}
+	}
+	return false
+}

@@ -95,8 +95,9 @@ func (w *world) newClient(l *store.Loader, p int, t0 time.Time, mi int, ch int) 
 			cname = fmt.Sprintf("%s «%s-%d»", pick(w.rng, companyKinds), pick(w.rng, companyWords), 1+w.rng.IntN(999))
 		}
 		taxID := fmt.Sprintf("%010d", 1_000_000_000+w.rng.Int64N(8_999_999_999))
+		phone, _ := crm.NormalizePhone(w.phone()) // companies keep their phone as digits, as the domain does
 		if err := w.t.companies.Add(id, w.accountID, cname, taxID, pick(w.rng, industries), cl.region, cl.segment,
-			w.phone(), "", "", mg.user.ID, "{}", mg.user.ID, at, at, store.SearchText(cname+" "+taxID)); err != nil {
+			phone, "", "", mg.user.ID, "{}", mg.user.ID, at, at, store.SearchText(cname+" "+taxID)); err != nil {
 			return nil, err
 		}
 		cl.companyID, cl.companyName = id, cname
