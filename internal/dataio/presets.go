@@ -2,9 +2,9 @@ package dataio
 
 import (
 	"fmt"
-	"unicode"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // headerAliases are the column names, as Russian and English users, amoCRM/Kommo and Bitrix24
