@@ -19,7 +19,7 @@ import (
 
 const importUsage = `usage: voronka import [flags] FILE.csv|FILE.xlsx
 
-Imports deals (or, with -entity, contacts, companies, payments or marketing spend) from a CSV (any delimiter, UTF-8 or Windows-1251) or XLSX file. Without -mapping the
+Imports deals (or, with -entity, contacts, companies, payments, marketing spend, tasks or activities) from a CSV (any delimiter, UTF-8 or Windows-1251) or XLSX file. Without -mapping the
 header is matched by Russian and English column names, with presets for amoCRM/Kommo and Bitrix24
 exports. Rows are written in chunks, each all-or-nothing; rejected rows go to the -errors report
 and the rest are imported. Importing a file again updates the deals imported before.`
@@ -37,7 +37,7 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	dryRun := fs.Bool("dry-run", false, "check every row and report the errors; write nothing")
 	errorsPath := fs.String("errors", "", "where to write the rejected rows (CSV; default FILE.errors.csv when there are any)")
 	create := fs.String("create", "", "without -mapping: also create these missing records, e.g. users,teams,products")
-	entity := fs.String("entity", "deals", "without -mapping: what the rows are: deals, contacts, companies, payments or spend")
+	entity := fs.String("entity", "deals", "without -mapping: what the rows are: deals, contacts, companies, payments, spend, tasks or activities")
 	chunk := fs.Int("chunk", 500, "rows per transaction")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {

@@ -31,6 +31,8 @@ type Activity struct {
 	UpdatedAt       time.Time
 	DeletedAt       time.Time
 	Version         int64
+	// ExternalSource and ExternalID name the activity in the system it was imported from.
+	ExternalSource, ExternalID string
 }
 
 // IsTouch reports whether the activity is a touch in the sense of KPI.md: an outbound call, e-mail
@@ -68,6 +70,9 @@ type ActivityStore interface {
 }
 
 func validateActivity(v *Validation, a *Activity, now time.Time) {
+	if (a.ExternalSource == "") != (a.ExternalID == "") {
+		v.Add("external_id", "required", "external_source and external_id go together")
+	}
 	if !slices.Contains(ActivityKinds, a.Kind) {
 		v.Add("kind", "one_of", "must be one of "+strings.Join(ActivityKinds, ", "))
 	}

@@ -27,6 +27,8 @@ type Task struct {
 	UpdatedAt     time.Time
 	DeletedAt     time.Time
 	Version       int64
+	// ExternalSource and ExternalID name the task in the system it was imported from.
+	ExternalSource, ExternalID string
 }
 
 // Overdue reports whether the task is not done and its due time has passed at now.
@@ -40,6 +42,7 @@ type TaskInput struct {
 	DueAt                        time.Time
 	CreatedAt, DoneAt            time.Time // administrators, migrating history
 	Result                       string
+	ExternalSource, ExternalID   string
 }
 
 // TaskUpdate changes a task; nil fields stay.

@@ -40,7 +40,7 @@ func (s *Service) CreateTask(ctx context.Context, actor *Actor, in TaskInput) (*
 	now := s.Now()
 	t := &Task{Type: in.Type, Title: strings.TrimSpace(in.Title), Description: in.Description, DealID: in.DealID, ContactID: in.ContactID,
 		CompanyID: in.CompanyID, DueAt: in.DueAt.UTC().Truncate(time.Microsecond), Result: in.Result, CreatedBy: actor.UserID,
-		CreatedAt: now, UpdatedAt: now}
+		CreatedAt: now, UpdatedAt: now, ExternalSource: in.ExternalSource, ExternalID: in.ExternalID}
 	if t.Type == "" {
 		t.Type = "follow_up"
 	}
@@ -52,6 +52,9 @@ func (s *Service) CreateTask(ctx context.Context, actor *Actor, in TaskInput) (*
 	}
 	var v Validation
 	validateTask(&v, t)
+	if (t.ExternalSource == "") != (t.ExternalID == "") {
+		v.Add("external_id", "required", "external_source and external_id go together")
+	}
 	err := s.store.Write(ctx, func(tx Tx) error {
 		t.ResponsibleID = cmp(in.ResponsibleID, actor.UserID)
 		s.checkResponsible(ctx, tx, actor, &v, t.ResponsibleID)

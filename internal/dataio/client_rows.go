@@ -20,6 +20,10 @@ func (im *Importer) importRow(ctx context.Context, cr chunkRow) (bool, []RowProb
 		return im.importPayment(ctx, cr)
 	case "spend":
 		return im.importSpend(ctx, cr)
+	case "tasks":
+		return im.importTask(ctx, cr)
+	case "activities":
+		return im.importActivity(ctx, cr)
 	}
 	return im.importDeal(ctx, cr)
 }

@@ -382,3 +382,70 @@ func TestImportPaymentsAndSpend(t *testing.T) {
 		}
 	})
 }
+
+// Tasks and the call history find their deals by the deals' ids in the same source; Russian
+// words for types and kinds are understood; importing again updates instead of duplicating.
+func TestImportTasksAndActivities(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		c := newImportCase(t, db)
+		if sum, rep, err := c.run(t, win1251(t, amoExport), nil, nil); err != nil || sum.Created != 2 {
+			t.Fatalf("deals: %+v %v %v", sum, rep, err)
+		}
+		run := func(entity, file string) (*dataio.Summary, [][]string) {
+			t.Helper()
+			rr, err := dataio.NewCSVReader(strings.NewReader(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := dataio.AutoMappingFor(entity, rr.Columns(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Source = "amocrm"
+			var report bytes.Buffer
+			im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
+			sum, err := im.Run(context.Background(), rr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, _ := csv.NewReader(&report).ReadAll()
+			return sum, recs
+		}
+		tasks := "ID задачи;ID сделки;Тип;Задача;Срок;Выполнена;Ответственный\n" +
+			"t1;101;Звонок;Перезвонить по туру;02.03.2025 12:00;02.03.2025 11:40;Анна Смирнова\n" +
+			"t2;102;Встреча;Подписать договор;05.03.2025 15:00;;Анна Смирнова\n" +
+			"t3;555;Звонок;Чужая сделка;05.03.2025 15:00;;Анна Смирнова\n"
+		sum, rep := run("tasks", tasks)
+		if sum.Created != 2 || sum.Rejected != 1 || rep[1][0] != "4" || rep[1][1] != "ID сделки" {
+			t.Fatalf("tasks: %+v %v", sum, rep)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM tasks t JOIN deals d ON d.id = t.deal_id WHERE d.external_id = '101' AND t.type = 'call' AND t.done_at IS NOT NULL`); n != 1 {
+			t.Error("task t1 is not a done call on deal 101")
+		}
+		calls := "ID события;ID сделки;Тип;Дата;Длительность;Результат;Пользователь\n" +
+			"a1;101;Исходящий звонок;01.03.2025 10:30;1:35;Обсудили даты;Анна Смирнова\n" +
+			"a2;101;Входящий звонок;01.03.2025 16:05;42;Клиент перезвонил;Анна Смирнова\n" +
+			"a3;102;Письмо;02.03.2025 11:00;;КП отправлено;Анна Смирнова\n" +
+			"a4;102;Звонок;02.03.2025 12:00;полчаса;;Анна Смирнова\n"
+		sum, rep = run("activities", calls)
+		if sum.Created != 3 || sum.Rejected != 1 || rep[1][1] != "Длительность" {
+			t.Fatalf("activities: %+v %v", sum, rep)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM activities WHERE external_id = 'a1' AND kind = 'call' AND direction = 'out' AND duration_seconds = 95`); n != 1 {
+			t.Error("a1 is not an outgoing call of 95 s")
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM activities WHERE external_id = 'a2' AND direction = 'in'`); n != 1 {
+			t.Error("a2 is not incoming")
+		}
+		sum, _ = run("activities", strings.Replace(calls, "Обсудили даты", "Обсудили даты и отели", 1))
+		if sum.Created != 0 || sum.Updated != 3 {
+			t.Errorf("activities again: %+v", sum)
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM activities WHERE external_id = 'a1' AND result = 'Обсудили даты и отели'`); n != 1 {
+			t.Error("a1 was not updated")
+		}
+		if sum, _ = run("tasks", tasks); sum.Created != 0 || sum.Updated != 2 {
+			t.Errorf("tasks again: %+v", sum)
+		}
+	})
+}

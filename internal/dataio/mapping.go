@@ -14,7 +14,7 @@ import (
 // template) fills each field, with which transform. It is written as JSON; docs/import.md
 // describes it and docs/examples/ holds real ones.
 type Mapping struct {
-	Entity string `json:"entity"` // what the rows are: deals, contacts, companies, payments or spend
+	Entity string `json:"entity"` // what the rows are: deals, contacts, companies, payments, spend, tasks or activities
 	// Source names the system the file comes from; with the external id it makes re-imports
 	// update instead of duplicate.
 	Source string `json:"source"`
@@ -111,9 +111,18 @@ var PaymentFields = []string{"deal", "deal_id", "paid_at", "amount", "method", "
 // month) of a channel, and what was spent.
 var SpendFields = []string{"channel", "starts_on", "ends_on", "month", "amount", "note"}
 
+// TaskFields are the fields of a tasks file; the deal is named as in PaymentFields.
+var TaskFields = []string{"external_id", "type", "title", "description", "deal", "deal_id", "responsible", "due_at",
+	"done_at", "result", "created_at"}
+
+// ActivityFields are the fields of an activities file (calls, e-mails, meetings, messages,
+// notes); duration is in seconds or as m:ss / h:mm:ss.
+var ActivityFields = []string{"external_id", "kind", "direction", "deal", "deal_id", "user", "at", "duration",
+	"result", "subject", "body"}
+
 // EntityFields are the fields of each entity an import may bring.
 var EntityFields = map[string][]string{"deals": DealFields, "contacts": ContactFields, "companies": CompanyFields,
-	"payments": PaymentFields, "spend": SpendFields}
+	"payments": PaymentFields, "spend": SpendFields, "tasks": TaskFields, "activities": ActivityFields}
 
 // Creatable are the kinds of records an import may create.
 var Creatable = []string{"users", "teams", "companies", "contacts", "channels", "products", "loss_reasons"}
@@ -140,7 +149,7 @@ func (m *Mapping) Check() error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 	fields, ok := EntityFields[m.Entity]
 	if !ok {
-		add("entity: %q is not supported (deals, contacts, companies, payments or spend)", m.Entity)
+		add("entity: %q is not supported (deals, contacts, companies, payments, spend, tasks or activities)", m.Entity)
 	}
 	if m.Source == "" {
 		add("source: required (names the system the rows come from, e.g. amocrm)")

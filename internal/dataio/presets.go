@@ -74,10 +74,41 @@ var (
 	}
 )
 
-var singular = map[string]string{"deals": "deal", "contacts": "contact", "companies": "company", "payments": "payment", "spend": "spend entry"}
+var singular = map[string]string{"deals": "deal", "contacts": "contact", "companies": "company", "payments": "payment", "spend": "spend entry", "tasks": "task", "activities": "activity"}
+
+var (
+	taskAliases = map[string][]string{
+		"external_id": {"voronka id", "id", "id задачи", "task id"},
+		"type":        {"тип", "тип задачи", "type"},
+		"title":       {"задача", "название", "текст задачи", "title", "task"},
+		"description": {"описание", "description"},
+		"deal":        {"id сделки", "deal id", "deal"},
+		"responsible": {"ответственный", "исполнитель", "responsible", "assignee"},
+		"due_at":      {"срок", "срок выполнения", "дата выполнения", "due", "due at", "due_at"},
+		"done_at":     {"выполнена", "дата завершения", "done at", "done_at", "completed"},
+		"result":      {"результат", "result"},
+		"created_at":  {"создана", "дата создания", "created", "created_at"},
+	}
+	activityAliases = map[string][]string{
+		"external_id": {"voronka id", "id", "id события", "activity id"},
+		"kind":        {"тип", "тип события", "kind", "type"},
+		"direction":   {"направление", "direction"},
+		"deal":        {"id сделки", "deal id", "deal"},
+		"user":        {"пользователь", "менеджер", "сотрудник", "автор", "user", "manager"},
+		"at":          {"дата", "время", "дата и время", "at", "date"},
+		"duration":    {"длительность, с", "длительность", "duration, s", "duration"},
+		"result":      {"результат", "result"},
+		"subject":     {"тема", "subject"},
+		"body":        {"текст", "комментарий", "примечание", "body", "text", "note"},
+	}
+)
 
 func aliasesOf(entity, field string) []string {
 	switch entity {
+	case "tasks":
+		return taskAliases[field]
+	case "activities":
+		return activityAliases[field]
 	case "payments":
 		return paymentAliases[field]
 	case "spend":
@@ -149,7 +180,7 @@ func AutoMapping(columns []string, create []string) (*Mapping, error) {
 func AutoMappingFor(entity string, columns []string, create []string) (*Mapping, error) {
 	fields, ok := EntityFields[entity]
 	if !ok {
-		return nil, fmt.Errorf("%q: deals, contacts, companies, payments or spend", entity)
+		return nil, fmt.Errorf("%q: deals, contacts, companies, payments, spend, tasks or activities", entity)
 	}
 	src := DetectSource(columns)
 	// Russian headers mean Russian numbers: "49500,00" is 49,500 roubles.
@@ -178,7 +209,8 @@ func AutoMappingFor(entity string, columns []string, create []string) (*Mapping,
 			}
 		}
 	}
-	required := map[string][]string{"payments": {"amount", "paid_at"}, "spend": {"channel", "amount"}}[entity]
+	required := map[string][]string{"payments": {"amount", "paid_at"}, "spend": {"channel", "amount"},
+		"tasks": {"title", "due_at"}, "activities": {"kind", "at"}}[entity]
 	if required == nil {
 		required = []string{"name"}
 	}
@@ -189,6 +221,12 @@ func AutoMappingFor(entity string, columns []string, create []string) (*Mapping,
 	}
 	if entity == "payments" || entity == "spend" {
 		return m, m.Check() // identified by what they are: a deal's payment at a time, a channel's period
+	}
+	if entity == "tasks" || entity == "activities" {
+		if _, ok := m.Fields["external_id"]; !ok {
+			m.Fields["external_id"] = Field{Column: lineColumn}
+		}
+		return m, m.Check()
 	}
 	if _, ok := m.Fields["id"]; ok && src == "voronka" {
 		m.Fields["external_id"] = m.Fields["id"] // in another account, the id is the external id

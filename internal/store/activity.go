@@ -34,10 +34,11 @@ func activityVisible(a *args, actor *crm.Actor) string {
 func (t *Tx) InsertActivity(ctx context.Context, actor *crm.Actor, x *crm.Activity) error {
 	err := t.q.QueryRowContext(ctx, `
 		INSERT INTO activities (account_id, kind, direction, deal_id, contact_id, company_id, user_id, at, duration_seconds, result, subject,
-			body, channel, recording_url, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) RETURNING id, version`,
+			body, channel, recording_url, created_at, updated_at, version, external_source, external_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18) RETURNING id, version`,
 		actor.AccountID, x.Kind, x.Direction, nullID(x.DealID), nullID(x.ContactID), nullID(x.CompanyID), nullID(x.UserID), x.At.UTC(),
-		x.DurationSeconds, x.Result, x.Subject, x.Body, x.Channel, x.RecordingURL, x.CreatedAt.UTC(), x.UpdatedAt.UTC()).Scan(&x.ID, &x.Version)
+		x.DurationSeconds, x.Result, x.Subject, x.Body, x.Channel, x.RecordingURL, x.CreatedAt.UTC(), x.UpdatedAt.UTC(),
+		nullString(x.ExternalSource), nullString(x.ExternalID)).Scan(&x.ID, &x.Version)
 	return wrap("insert activity", err)
 }
 

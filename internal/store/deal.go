@@ -394,7 +394,7 @@ func (t *Tx) RefExists(ctx context.Context, actor *crm.Actor, table string, id i
 }
 
 // externalTables are the tables whose records keep an external id, by entity.
-var externalTables = map[string]string{"deal": "deals", "contact": "contacts", "company": "companies"}
+var externalTables = map[string]string{"deal": "deals", "contact": "contacts", "company": "companies", "task": "tasks", "activity": "activities"}
 
 // ExternalID returns the id of the account's record of the entity (deal, contact, company),
 // deleted or not, with the external id; 0 when there is none.

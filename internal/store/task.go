@@ -16,10 +16,11 @@ const taskColumns = `t.id, t.type, t.title, t.description, t.deal_id, t.contact_
 func (t *Tx) InsertTask(ctx context.Context, actor *crm.Actor, k *crm.Task) error {
 	err := t.q.QueryRowContext(ctx, `
 		INSERT INTO tasks (account_id, type, title, description, deal_id, contact_id, company_id, responsible_id, due_at, done_at, result,
-			created_by, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id, version`,
+			created_by, created_at, updated_at, version, external_source, external_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16) RETURNING id, version`,
 		actor.AccountID, k.Type, k.Title, k.Description, nullID(k.DealID), nullID(k.ContactID), nullID(k.CompanyID), k.ResponsibleID,
-		k.DueAt.UTC(), nullTime(k.DoneAt), k.Result, nullID(k.CreatedBy), k.CreatedAt.UTC(), k.UpdatedAt.UTC()).Scan(&k.ID, &k.Version)
+		k.DueAt.UTC(), nullTime(k.DoneAt), k.Result, nullID(k.CreatedBy), k.CreatedAt.UTC(), k.UpdatedAt.UTC(),
+		nullString(k.ExternalSource), nullString(k.ExternalID)).Scan(&k.ID, &k.Version)
 	return wrap("insert task", err)
 }
 
