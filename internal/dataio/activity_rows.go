@@ -98,10 +98,8 @@ func (im *Importer) importTask(ctx context.Context, cr chunkRow) (bool, []RowPro
 		_, err := im.Service.CreateTask(ctx, im.Actor, in)
 		return true, nil, im.deal404(r, err)
 	}
-	upd := crm.TaskUpdate{Type: &in.Type, Title: &in.Title, Description: &in.Description, Result: &in.Result, DueAt: &in.DueAt}
-	if in.ResponsibleID != 0 {
-		upd.ResponsibleID = &in.ResponsibleID
-	}
+	upd := crm.TaskUpdate{Type: &in.Type, Title: &in.Title, Description: &in.Description, Result: &in.Result, DueAt: &in.DueAt,
+		ResponsibleID: ifSet(in.ResponsibleID)}
 	_, err = im.Service.UpdateTask(ctx, im.Actor, id, upd)
 	return false, nil, im.deleted(err, "task", in.ExternalSource, in.ExternalID)
 }

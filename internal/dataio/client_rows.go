@@ -121,16 +121,8 @@ func (im *Importer) importContact(ctx context.Context, cr chunkRow) (bool, []Row
 		return true, nil, err
 	}
 	upd := crm.ContactUpdate{Name: &in.Name, Position: &in.Position, Region: &in.Region, Segment: &in.Segment,
-		Phones: &in.Phones, Emails: &in.Emails, Custom: in.Custom}
-	if in.CompanyID != 0 {
-		upd.CompanyID = &in.CompanyID
-	}
-	if in.ResponsibleID != 0 {
-		upd.ResponsibleID = &in.ResponsibleID
-	}
-	if in.ChannelID != 0 {
-		upd.ChannelID = &in.ChannelID
-	}
+		Phones: &in.Phones, Emails: &in.Emails, Custom: in.Custom,
+		CompanyID: ifSet(in.CompanyID), ResponsibleID: ifSet(in.ResponsibleID), ChannelID: ifSet(in.ChannelID)}
 	if in.Tags != nil {
 		upd.Tags = &in.Tags
 	}
@@ -174,10 +166,7 @@ func (im *Importer) importCompany(ctx context.Context, cr chunkRow) (bool, []Row
 		return true, nil, err
 	}
 	upd := crm.CompanyUpdate{Name: &c.Name, TaxID: &c.TaxID, Industry: &c.Industry, Region: &c.Region, Segment: &c.Segment,
-		Phone: &c.Phone, Email: &c.Email, Website: &c.Website, Custom: c.Custom}
-	if c.ResponsibleID != 0 {
-		upd.ResponsibleID = &c.ResponsibleID
-	}
+		Phone: &c.Phone, Email: &c.Email, Website: &c.Website, Custom: c.Custom, ResponsibleID: ifSet(c.ResponsibleID)}
 	if c.Tags != nil {
 		upd.Tags = &c.Tags
 	}
@@ -230,4 +219,12 @@ func (im *Importer) ownID(ctx context.Context, r rowReader, entity string, creat
 		return 0, nil
 	}
 	return id, nil
+}
+
+// ifSet points at id, or is nil for 0: an update then leaves the reference as it is.
+func ifSet(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }

@@ -289,19 +289,9 @@ func (im *Importer) update(ctx context.Context, id int64, in crm.DealCreate) err
 	if err != nil {
 		return im.deleted(err, "deal", in.ExternalSource, in.ExternalID)
 	}
-	upd := crm.DealUpdate{Name: &in.Name, Region: &in.Region, Segment: &in.Segment, UTM: &in.UTM}
-	if in.ResponsibleID != 0 {
-		upd.ResponsibleID = &in.ResponsibleID
-	}
-	if in.CompanyID != 0 {
-		upd.CompanyID = &in.CompanyID
-	}
-	if in.ContactID != 0 {
-		upd.ContactID = &in.ContactID
-	}
-	if in.ChannelID != 0 {
-		upd.ChannelID = &in.ChannelID
-	}
+	upd := crm.DealUpdate{Name: &in.Name, Region: &in.Region, Segment: &in.Segment, UTM: &in.UTM,
+		ResponsibleID: ifSet(in.ResponsibleID), CompanyID: ifSet(in.CompanyID), ContactID: ifSet(in.ContactID),
+		ChannelID: ifSet(in.ChannelID), LossReasonID: ifSet(in.LossReasonID)}
 	if in.Items != nil {
 		upd.Items = &in.Items
 	} else {
@@ -313,9 +303,6 @@ func (im *Importer) update(ctx context.Context, id int64, in crm.DealCreate) err
 	}
 	if target != d.StageID {
 		upd.StageID, upd.PipelineID = &target, &in.PipelineID
-	}
-	if in.LossReasonID != 0 {
-		upd.LossReasonID = &in.LossReasonID
 	}
 	if in.Tags != nil {
 		upd.Tags = &in.Tags

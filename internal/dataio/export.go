@@ -42,6 +42,43 @@ var dealColumns = []column{
 // ExportHeader returns the header of a deals export in the language (ru or en).
 func ExportHeader(lang string) []string { return header(dealColumns, lang) }
 
+// export is what every list export starts with: the names of ids, the file and its header, and
+// the account's clock.
+type export struct {
+	names *nameBook
+	out   rowWriter
+	when  func(time.Time) string // a time in the account's zone; "" for none
+}
+
+// startExport opens the file, writes the header in the language (ru unless en) and loads the names.
+func startExport(ctx context.Context, svc *crm.Service, actor *crm.Actor, w io.Writer, format string, lang *string, cols []column) (*export, error) {
+	if *lang != "en" {
+		*lang = "ru"
+	}
+	acc, err := svc.Account(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	names, err := newNameBook(ctx, svc, actor)
+	if err != nil {
+		return nil, err
+	}
+	out, err := newRowWriter(w, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.Write(header(cols, *lang)); err != nil {
+		return nil, err
+	}
+	loc := acc.Location()
+	return &export{names: names, out: out, when: func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format(time.DateTime)
+	}}, nil
+}
+
 // rowWriter writes rows of cells to a CSV or an XLSX file.
 type rowWriter interface {
 	Write(row []string) error
@@ -104,31 +141,11 @@ func newRowWriter(w io.Writer, format string) (rowWriter, error) {
 // with Russian or English headers; it returns how many it wrote. Money is written in major units
 // with a decimal comma (ru) or point (en); times in the account's zone.
 func ExportDeals(ctx context.Context, svc *crm.Service, actor *crm.Actor, f crm.DealFilter, w io.Writer, format, lang string) (int, error) {
-	if lang != "en" {
-		lang = "ru"
-	}
-	acc, err := svc.Account(ctx, actor)
+	x, err := startExport(ctx, svc, actor, w, format, &lang, dealColumns)
 	if err != nil {
 		return 0, err
 	}
-	names, err := newNameBook(ctx, svc, actor)
-	if err != nil {
-		return 0, err
-	}
-	out, err := newRowWriter(w, format)
-	if err != nil {
-		return 0, err
-	}
-	if err := out.Write(ExportHeader(lang)); err != nil {
-		return 0, err
-	}
-	loc := acc.Location()
-	when := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format(time.DateTime)
-	}
+	names, out, when := x.names, x.out, x.when
 	money := func(v int64) string { return FormatMoney(v, lang == "ru") }
 	return writeList(out, func(p crm.Page) (*crm.List[*crm.Deal], error) { return svc.Deals(ctx, actor, f, p) },
 		func(d0 *crm.Deal) ([]string, error) {

@@ -54,9 +54,6 @@ var (
 // with Russian or English headers, and returns how many records it wrote. Deals, contacts,
 // companies and payments import again as they are.
 func Export(ctx context.Context, svc *crm.Service, actor *crm.Actor, entity string, f ExportFilter, w io.Writer, format, lang string) (int, error) {
-	if lang != "en" {
-		lang = "ru"
-	}
 	if entity == "deals" {
 		return ExportDeals(ctx, svc, actor, crm.DealFilter{Status: f.Status, CreatedFrom: f.From, CreatedTo: f.To}, w, format, lang)
 	}
@@ -65,28 +62,11 @@ func Export(ctx context.Context, svc *crm.Service, actor *crm.Actor, entity stri
 	if cols == nil {
 		return 0, crm.Errorf(crm.EINVALID, "Cannot export %q: one of %s.", entity, strings.Join(ExportEntities, ", "))
 	}
-	acc, err := svc.Account(ctx, actor)
+	x, err := startExport(ctx, svc, actor, w, format, &lang, cols)
 	if err != nil {
 		return 0, err
 	}
-	names, err := newNameBook(ctx, svc, actor)
-	if err != nil {
-		return 0, err
-	}
-	out, err := newRowWriter(w, format)
-	if err != nil {
-		return 0, err
-	}
-	if err := out.Write(header(cols, lang)); err != nil {
-		return 0, err
-	}
-	loc := acc.Location()
-	when := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(loc).Format(time.DateTime)
-	}
+	names, out, when := x.names, x.out, x.when
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	dealName := func(dealID int64) (string, error) {
 		if dealID == 0 {

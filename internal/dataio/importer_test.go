@@ -76,6 +76,31 @@ func (c *importCase) run(t *testing.T, file []byte, m *dataio.Mapping, mod func(
 	return sum, recs, err
 }
 
+// runEntity imports file as the entity, without a mapping (source overrides the detected one when
+// given), and returns the summary and the report's rows.
+func (c *importCase) runEntity(t *testing.T, entity, source, file string) (*dataio.Summary, [][]string) {
+	t.Helper()
+	rr, err := dataio.NewCSVReader(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := dataio.AutoMappingFor(entity, rr.Columns(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if source != "" {
+		m.Source = source
+	}
+	var report bytes.Buffer
+	im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
+	sum, err := im.Run(context.Background(), rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(&report).ReadAll()
+	return sum, recs
+}
+
 func (c *importCase) count(t *testing.T, q string, args ...any) int {
 	t.Helper()
 	var n int
@@ -263,25 +288,7 @@ func TestImportCompaniesAndContacts(t *testing.T) {
 		companies := "ID;Название компании;ИНН;Отрасль;Сайт;Ответственный\n" +
 			"c1;ООО «Ромашка»;7701234567;Торговля;romashka.example;Анна Смирнова\n" +
 			"c2;АО «Вектор»;7709876543;IT;;Анна Смирнова\n"
-		run := func(entity, file string) (*dataio.Summary, [][]string) {
-			t.Helper()
-			rr, err := dataio.NewCSVReader(strings.NewReader(file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := dataio.AutoMappingFor(entity, rr.Columns(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var report bytes.Buffer
-			im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
-			sum, err := im.Run(context.Background(), rr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs, _ := csv.NewReader(&report).ReadAll()
-			return sum, recs
-		}
+		run := func(entity, file string) (*dataio.Summary, [][]string) { return c.runEntity(t, entity, "", file) }
 		if sum, rep := run("companies", companies); sum.Created != 2 || sum.Rejected != 0 {
 			t.Fatalf("companies: %+v %v", sum, rep)
 		}
@@ -331,26 +338,7 @@ func TestImportPaymentsAndSpend(t *testing.T) {
 		if sum, rep, err := c.run(t, win1251(t, amoExport), nil, nil); err != nil || sum.Created != 2 {
 			t.Fatalf("deals: %+v %v %v", sum, rep, err)
 		}
-		run := func(entity, source, file string) (*dataio.Summary, [][]string) {
-			t.Helper()
-			rr, err := dataio.NewCSVReader(strings.NewReader(file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := dataio.AutoMappingFor(entity, rr.Columns(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m.Source = source
-			var report bytes.Buffer
-			im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
-			sum, err := im.Run(context.Background(), rr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs, _ := csv.NewReader(&report).ReadAll()
-			return sum, recs
-		}
+		run := func(entity, source, file string) (*dataio.Summary, [][]string) { return c.runEntity(t, entity, source, file) }
 		payments := "ID сделки;Дата оплаты;Сумма;Способ оплаты\n" +
 			"102;11.03.2025 12:00;49 500,00;card\n" +
 			"102;20.03.2025;49 500,00;transfer\n" +
@@ -391,26 +379,7 @@ func TestImportTasksAndActivities(t *testing.T) {
 		if sum, rep, err := c.run(t, win1251(t, amoExport), nil, nil); err != nil || sum.Created != 2 {
 			t.Fatalf("deals: %+v %v %v", sum, rep, err)
 		}
-		run := func(entity, file string) (*dataio.Summary, [][]string) {
-			t.Helper()
-			rr, err := dataio.NewCSVReader(strings.NewReader(file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := dataio.AutoMappingFor(entity, rr.Columns(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m.Source = "amocrm"
-			var report bytes.Buffer
-			im := &dataio.Importer{Service: c.svc, Tx: c.db, Actor: c.actor, Mapping: m, Errors: &report}
-			sum, err := im.Run(context.Background(), rr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs, _ := csv.NewReader(&report).ReadAll()
-			return sum, recs
-		}
+		run := func(entity, file string) (*dataio.Summary, [][]string) { return c.runEntity(t, entity, "amocrm", file) }
 		tasks := "ID задачи;ID сделки;Тип;Задача;Срок;Выполнена;Ответственный\n" +
 			"t1;101;Звонок;Перезвонить по туру;02.03.2025 12:00;02.03.2025 11:40;Анна Смирнова\n" +
 			"t2;102;Встреча;Подписать договор;05.03.2025 15:00;;Анна Смирнова\n" +
