@@ -11,7 +11,6 @@ import (
 
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/demo"
-	"github.com/voronka/voronka/internal/store"
 )
 
 // demoFlags are the generator's options shared by "voronka demo" and "voronka serve --demo".
@@ -71,14 +70,11 @@ func runDemo(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 		return err
 	}
 	opt.AccountName, opt.AccountSlug = *name, *slug
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	res, err := demo.Generate(ctx, db, crm.NewService(db), opt)
 	bar.finish()
 	if err != nil {

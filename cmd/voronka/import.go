@@ -87,14 +87,11 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		fmt.Fprintf(stdout, "No mapping given: the header looks like %s; columns matched: %s.\n", looks, describeMapping(m))
 	}
 
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	svc := crm.NewService(db)
 	actor, err := importActor(ctx, db, svc, *slug, *as)
 	if err != nil {

@@ -50,3 +50,17 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout io.Writer
 	}
 	return nil
 }
+
+// openMigrated opens the configured database and applies pending migrations: what every command
+// that works on data does first.
+func openMigrated(ctx context.Context, cfg Config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}

@@ -36,14 +36,11 @@ func runUser(ctx context.Context, cfg Config, args []string, stdout io.Writer) e
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	svc := crm.NewService(db)
 	actor, err := adminActor(ctx, db, *slug)
 	if err != nil {

@@ -338,7 +338,9 @@ func TestImportPaymentsAndSpend(t *testing.T) {
 		if sum, rep, err := c.run(t, win1251(t, amoExport), nil, nil); err != nil || sum.Created != 2 {
 			t.Fatalf("deals: %+v %v %v", sum, rep, err)
 		}
-		run := func(entity, source, file string) (*dataio.Summary, [][]string) { return c.runEntity(t, entity, source, file) }
+		run := func(entity, source, file string) (*dataio.Summary, [][]string) {
+			return c.runEntity(t, entity, source, file)
+		}
 		payments := "ID сделки;Дата оплаты;Сумма;Способ оплаты\n" +
 			"102;11.03.2025 12:00;49 500,00;card\n" +
 			"102;20.03.2025;49 500,00;transfer\n" +
