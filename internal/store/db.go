@@ -149,6 +149,10 @@ func (db *DB) Close() error {
 // SQL returns the writer pool, for tools that need database/sql itself (migrations, schema checks).
 func (db *DB) SQL() *sql.DB { return db.write }
 
+// Reader returns the pool of read-only connections: the read side (internal/analytics) runs its
+// aggregate queries there, never on the writer.
+func (db *DB) Reader() *sql.DB { return db.read }
+
 func (db *DB) migrator() (*goose.Provider, error) {
 	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
 	if db.Engine == Postgres {

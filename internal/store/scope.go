@@ -37,3 +37,7 @@ func (a *args) next() int { return len(a.list) + 1 }
 
 // addAll appends vs (already numbered from next()).
 func (a *args) addAll(vs []any) { a.list = append(a.list, vs...) }
+
+// Visible is visible for the read side (internal/analytics), which writes its own SQL: the one
+// rule of who sees whose records, in one place.
+func Visible(actor *crm.Actor, col string, argn int) (string, []any) { return visible(actor, col, argn) }

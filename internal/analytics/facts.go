@@ -1,0 +1,208 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/store"
+)
+
+// A fact group is one aggregate query over deals, grouped by bucket and slice; several KPIs read
+// their figures from the same group.
+type factGroup int
+
+const (
+	factsCreated factGroup = iota + 1 // deals by created_at: leads, and how many of them are won by now
+	factsClosed                       // deals by closed_at: won, lost, revenue, margin, days to win
+	factsCycle                        // won deals by closed_at: the median days from creation to win
+)
+
+// facts are the aggregates of one (bucket, slice).
+type facts map[string]float64
+
+// sliceKey identifies a bucket and a slice: the dimension labels joined by \x1f.
+type sliceKey struct {
+	bucket int
+	labels string
+}
+
+func (k sliceKey) slice(by []Dimension) map[string]string {
+	out := map[string]string{}
+	if len(by) == 0 {
+		return out
+	}
+	for i, l := range strings.Split(k.labels, "\x1f") {
+		out[string(by[i])] = l
+	}
+	return out
+}
+
+// dimSQL is how a dimension reads in SQL: the label it shows and the joins it needs. Labels of
+// missing values (no channel, no team) read "(none)".
+var dimSQL = map[Dimension]struct{ label, join string }{
+	ByManager:  {"dm.name", "JOIN users dm ON dm.id = d.responsible_id"},
+	ByTeam:     {"COALESCE(dt.name, '(none)')", "JOIN users dtu ON dtu.id = d.responsible_id LEFT JOIN teams dt ON dt.id = dtu.team_id"},
+	ByPipeline: {"dp.name", "JOIN pipelines dp ON dp.id = d.pipeline_id"},
+	ByChannel:  {"COALESCE(dc.name, '(none)')", "LEFT JOIN channels dc ON dc.id = d.channel_id"},
+	ByRegion:   {"CASE WHEN d.region = '' THEN '(none)' ELSE d.region END", ""},
+	BySegment:  {"CASE WHEN d.segment = '' THEN '(none)' ELSE d.segment END", ""},
+}
+
+// query builds the SQL of a fact group: the spans as a VALUES list the deals join by time, the
+// visibility and filters, the slices.
+type query struct {
+	engine store.Engine
+	args   []any
+}
+
+func (q *query) add(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+// spansCTE lists the buckets as rows (i, s, e). PostgreSQL must be told the types of parameters
+// in a VALUES list; SQLite has no :: casts.
+func (q *query) spansCTE(spans []Span) string {
+	rows := make([]string, len(spans))
+	for i, s := range spans {
+		if q.engine == store.Postgres {
+			rows[i] = fmt.Sprintf("(%s::int, %s::timestamptz, %s::timestamptz)", q.add(i), q.add(s.Start), q.add(s.End))
+		} else {
+			rows[i] = fmt.Sprintf("(%s, %s, %s)", q.add(i), q.add(s.Start), q.add(s.End))
+		}
+	}
+	return "spans(i, s, e) AS (VALUES " + strings.Join(rows, ", ") + ")"
+}
+
+// seconds is the SQL of the whole seconds from a to b.
+func (q *query) seconds(a, b string) string {
+	if q.engine == store.Postgres {
+		return fmt.Sprintf("ROUND(EXTRACT(EPOCH FROM (%s - %s)))", b, a)
+	}
+	return fmt.Sprintf("ROUND((julianday(%s) - julianday(%s)) * 86400)", b, a)
+}
+
+// where is the condition every fact query shares: the account, live deals, what the actor may
+// see, the request's filters.
+func (q *query) where(actor *crm.Actor, f Filter) string {
+	conds := []string{"d.account_id = " + q.add(actor.AccountID), "d.deleted_at IS NULL"}
+	vis, vargs := store.Visible(actor, "d.responsible_id", len(q.args)+1)
+	q.args = append(q.args, vargs...)
+	conds = append(conds, vis)
+	if f.PipelineID != 0 {
+		conds = append(conds, "d.pipeline_id = "+q.add(f.PipelineID))
+	}
+	if f.ManagerID != 0 {
+		conds = append(conds, "d.responsible_id = "+q.add(f.ManagerID))
+	}
+	if f.TeamID != 0 {
+		conds = append(conds, "d.responsible_id IN (SELECT id FROM users WHERE account_id = "+q.add(actor.AccountID)+" AND team_id = "+q.add(f.TeamID)+")")
+	}
+	if f.ChannelID != 0 {
+		conds = append(conds, "d.channel_id = "+q.add(f.ChannelID))
+	}
+	if f.Region != "" {
+		conds = append(conds, "d.region = "+q.add(f.Region))
+	}
+	if f.Segment != "" {
+		conds = append(conds, "d.segment = "+q.add(f.Segment))
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// facts runs the query of group g and returns its aggregates by (bucket, slice).
+func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans []Span, by []Dimension, f Filter) (map[sliceKey]facts, error) {
+	q := &query{engine: e.db.Engine}
+	cte := q.spansCTE(spans)
+	var joins, labels []string
+	for _, d := range by {
+		ds := dimSQL[d]
+		if ds.join != "" {
+			joins = append(joins, ds.join)
+		}
+		labels = append(labels, ds.label)
+	}
+	group := append([]string{"b.i"}, labels...)
+	sel := strings.Join(group, ", ")
+	var sqlText string
+	var names []string
+	switch g {
+	case factsCreated:
+		names = []string{"leads", "cohort_won"}
+		sqlText = fmt.Sprintf(`WITH %s
+			SELECT %s, COUNT(*), SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END)
+			FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
+			WHERE %s GROUP BY %s`, cte, sel, strings.Join(joins, " "), q.where(actor, f), sel)
+	case factsClosed:
+		names = []string{"won", "lost", "revenue", "cost", "cycle_seconds"}
+		sqlText = fmt.Sprintf(`WITH %s
+			SELECT %s,
+				SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END),
+				SUM(CASE WHEN d.status = 'lost' THEN 1 ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' THEN d.amount ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' THEN d.cost ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END)
+			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
+			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, q.seconds("d.created_at", "d.closed_at"),
+			strings.Join(joins, " "), q.where(actor, f), sel)
+	case factsCycle:
+		// The median by window functions, which both engines have: the middle row, or the mean of
+		// the two middle rows, of each group ordered by the days to win.
+		names = []string{"cycle_median_seconds"}
+		part := strings.Join(group, ", ")
+		cols := make([]string, len(group))
+		for i := range group {
+			cols[i] = fmt.Sprintf("g%d", i)
+		}
+		aliased := make([]string, len(group))
+		for i, gexpr := range group {
+			aliased[i] = gexpr + " AS " + cols[i]
+		}
+		secs := q.seconds("d.created_at", "d.closed_at")
+		sqlText = fmt.Sprintf(`WITH %s, x AS (
+				SELECT %s, %s AS v,
+					ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s) AS rn,
+					COUNT(*) OVER (PARTITION BY %s) AS n
+				FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
+				WHERE %s AND d.status = 'won')
+			SELECT %s, AVG(v) FROM x WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY %s`,
+			cte, strings.Join(aliased, ", "), secs, part, secs, part, strings.Join(joins, " "), q.where(actor, f),
+			strings.Join(cols, ", "), strings.Join(cols, ", "))
+	}
+	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	out := map[sliceKey]facts{}
+	for rows.Next() {
+		var bucket int
+		lbls := make([]sql.NullString, len(labels))
+		vals := make([]sql.NullFloat64, len(names))
+		dest := []any{&bucket}
+		for i := range lbls {
+			dest = append(dest, &lbls[i])
+		}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("analytics: %w", err)
+		}
+		parts := make([]string, len(lbls))
+		for i, l := range lbls {
+			parts[i] = l.String
+		}
+		fs := facts{}
+		for i, n := range names {
+			if vals[i].Valid {
+				fs[n] = vals[i].Float64
+			}
+		}
+		out[sliceKey{bucket: bucket, labels: strings.Join(parts, "\x1f")}] = fs
+	}
+	return out, rows.Err()
+}

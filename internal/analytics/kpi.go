@@ -1,0 +1,222 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/store"
+)
+
+// Unit says how a KPI's value reads.
+type Unit string
+
+// The units of KPI answers. Money is in minor units of the account's currency.
+const (
+	Count   Unit = "count"
+	Percent Unit = "percent"
+	Money   Unit = "money"
+	Days    Unit = "days"
+	Minutes Unit = "minutes"
+)
+
+// KPI is one figure of ../shared/KPI.md, known by its id. Each is defined in one place: its
+// Definition says what it counts, in the words of the catalog; its value is computed by eval from
+// the aggregates of its fact groups (facts.go).
+type KPI struct {
+	ID         string
+	NameRU     string
+	NameEN     string
+	Unit       Unit
+	Definition string
+	facts      []factGroup
+	eval       func(f facts) (value, num, den *float64)
+}
+
+// registry holds every KPI by id; Register adds to it from the files of the KPI groups.
+var registry = map[string]*KPI{}
+
+func register(k *KPI) {
+	if _, dup := registry[k.ID]; dup {
+		panic("analytics: KPI registered twice: " + k.ID)
+	}
+	registry[k.ID] = k
+}
+
+// Lookup returns the KPI with the id, or nil.
+func Lookup(id string) *KPI { return registry[id] }
+
+// IDs lists the ids of every KPI, sorted.
+func IDs() []string {
+	out := make([]string, 0, len(registry))
+	for id := range registry {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Dimension is a slice of KPI.md a request may break figures down by.
+type Dimension string
+
+// The dimensions computed so far.
+const (
+	ByManager  Dimension = "manager"
+	ByTeam     Dimension = "team"
+	ByPipeline Dimension = "pipeline"
+	ByChannel  Dimension = "channel"
+	ByRegion   Dimension = "region"
+	BySegment  Dimension = "segment"
+)
+
+// Dimensions lists the dimensions a request may name.
+var Dimensions = []Dimension{ByManager, ByTeam, ByPipeline, ByChannel, ByRegion, BySegment}
+
+// Filter narrows the deals every KPI of a request counts; zero fields do not filter.
+type Filter struct {
+	PipelineID, TeamID, ManagerID, ChannelID int64
+	Region, Segment                          string
+}
+
+// Request asks for KPIs over a period, cut into buckets and slices.
+type Request struct {
+	IDs    []string
+	Period Period
+	Bucket Bucket
+	By     []Dimension
+	Filter Filter
+}
+
+// Result is one figure: a KPI in one slice and one bucket. An empty Slice is the total. Value,
+// Numerator and Denominator are nil where the figure does not exist (a ratio over nothing).
+type Result struct {
+	KPI         string            `json:"kpi"`
+	Slice       map[string]string `json:"slice"`
+	Bucket      string            `json:"bucket"`
+	Value       *float64          `json:"value"`
+	Numerator   *float64          `json:"numerator"`
+	Denominator *float64          `json:"denominator"`
+	Unit        Unit              `json:"unit"`
+}
+
+// Engine computes KPIs from a database, aggregating there.
+type Engine struct {
+	db *store.DB
+}
+
+// NewEngine returns an engine over db.
+func NewEngine(db *store.DB) *Engine { return &Engine{db: db} }
+
+// Validate checks the request: known ids and dimensions, a valid period. EINVALID with fields.
+func (r *Request) Validate() error {
+	var v crm.Validation
+	if len(r.IDs) == 0 {
+		v.Add("ids", "required", "name at least one KPI: "+strings.Join(IDs(), ", "))
+	}
+	for _, id := range r.IDs {
+		if Lookup(id) == nil {
+			v.Add("ids", "unknown", fmt.Sprintf("%q is not a KPI; known: %s", id, strings.Join(IDs(), ", ")))
+		}
+	}
+	for _, d := range r.By {
+		if !slices.Contains(Dimensions, d) {
+			v.Add("by", "unknown", fmt.Sprintf("%q is not a slice; known: manager, team, pipeline, channel, region, segment", d))
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return r.Period.Validate()
+}
+
+// Compute answers the request for the actor: a manager gets figures of their own deals, a head of
+// sales their team's, an administrator the account's. For each KPI and bucket there is a total
+// (empty slice) even when nothing happened; sliced rows exist where there were deals.
+func (e *Engine) Compute(ctx context.Context, actor *crm.Actor, req Request) ([]Result, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	spans := req.Period.Spans(req.Bucket)
+	groups := map[factGroup]bool{}
+	for _, id := range req.IDs {
+		for _, g := range registry[id].facts {
+			groups[g] = true
+		}
+	}
+	var out []Result
+	for _, by := range sliceSets(req.By) {
+		tables := map[factGroup]map[sliceKey]facts{}
+		for g := range groups {
+			t, err := e.facts(ctx, actor, g, spans, by, req.Filter)
+			if err != nil {
+				return nil, err
+			}
+			tables[g] = t
+		}
+		keys := sliceKeys(tables, len(spans), len(by) == 0)
+		for _, id := range req.IDs {
+			k := registry[id]
+			for _, sk := range keys {
+				f := facts{}
+				for _, g := range k.facts {
+					for n, v := range tables[g][sk] {
+						f[n] = v
+					}
+				}
+				val, num, den := k.eval(f)
+				out = append(out, Result{KPI: id, Slice: sk.slice(by), Bucket: spans[sk.bucket].Label,
+					Value: val, Numerator: num, Denominator: den, Unit: k.Unit})
+			}
+		}
+	}
+	return out, nil
+}
+
+// sliceSets returns the totals (no dimension) and, when by is given, by itself.
+func sliceSets(by []Dimension) [][]Dimension {
+	if len(by) == 0 {
+		return [][]Dimension{nil}
+	}
+	return [][]Dimension{nil, by}
+}
+
+// sliceKeys lists every (bucket, slice) any fact table has, in order; for totals every bucket.
+func sliceKeys(tables map[factGroup]map[sliceKey]facts, buckets int, totals bool) []sliceKey {
+	seen := map[sliceKey]bool{}
+	var keys []sliceKey
+	if totals {
+		for i := range buckets {
+			keys = append(keys, sliceKey{bucket: i})
+			seen[sliceKey{bucket: i}] = true
+		}
+	}
+	for _, t := range tables {
+		for k := range t {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].bucket != keys[j].bucket {
+			return keys[i].bucket < keys[j].bucket
+		}
+		return keys[i].labels < keys[j].labels
+	})
+	return keys
+}
+
+// ratio returns num/den×scale, or nil when den is 0.
+func ratio(num, den, scale float64) *float64 {
+	if den == 0 {
+		return nil
+	}
+	v := num / den * scale
+	return &v
+}
+
+func ptr(v float64) *float64 { return &v }

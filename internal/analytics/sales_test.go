@@ -1,0 +1,231 @@
+package analytics_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/voronka/voronka/internal/analytics"
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/store"
+	"github.com/voronka/voronka/internal/testkit"
+)
+
+var msk = func() *time.Location { l, _ := time.LoadLocation("Europe/Moscow"); return l }()
+
+// salesFixture is a March 2026 hand-computed in the comments: the KPI.md example (23 won of 150
+// leads) spread over two managers, with the edge cases around it.
+type salesFixture struct {
+	org  *testkit.Org
+	svc  *crm.Service
+	eng  *analytics.Engine
+	ctx  context.Context
+	pipe *crm.Pipeline
+}
+
+func newSalesFixture(t *testing.T, db *store.DB) *salesFixture {
+	t.Helper()
+	svc, clock := testkit.Service(db)
+	clock.T = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	o := testkit.NewOrg(t, svc, "sales")
+	ctx := context.Background()
+	admin := o.Actor(t, o.Admin)
+	ps, err := svc.Pipelines(ctx, admin, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx, pipe: ps[0]}
+	p := fx.pipe
+	won, lost := p.Stages[len(p.Stages)-2], p.Stages[len(p.Stages)-1]
+	first := p.Stages[0]
+	prod := &crm.Product{Name: "Тур", Price: 10_000_000, Cost: 6_000_000, Active: true}
+	if err := svc.CreateProduct(ctx, admin, prod); err != nil {
+		t.Fatal(err)
+	}
+	deal := func(who *crm.User, created time.Time, st *crm.Stage, closed time.Time, amount int64, items []crm.ItemInput) *crm.Deal {
+		t.Helper()
+		in := crm.DealCreate{Name: fmt.Sprintf("%s %s", who.Name, created), ResponsibleID: who.ID, CreatedAt: created, StageID: st.ID, Amount: amount, Items: items}
+		if !closed.IsZero() {
+			in.ClosedAt = closed
+		}
+		d, err := svc.CreateDeal(ctx, admin, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	mar := func(day, hour int) time.Time { return time.Date(2026, 3, day, hour, 0, 0, 0, msk) }
+	// north1: 99 leads in March. 15 are won, the k-th after k days (1..15), each a tour of 100,000 ₽
+	// costing 60,000 ₽; 5 are lost; one is won and then reopened (not won); 78 stay open.
+	for k := 1; k <= 15; k++ {
+		deal(o.North1, mar(1, 10), won, mar(1, 10).AddDate(0, 0, k), 0, []crm.ItemInput{{ProductID: prod.ID, Quantity: 1}})
+	}
+	for range 5 {
+		deal(o.North1, mar(3, 12), lost, mar(20, 12), 3_000_000, nil)
+	}
+	re := deal(o.North1, mar(4, 12), won, mar(10, 12), 7_000_000, nil)
+	if _, err := svc.UpdateDeal(ctx, admin, re.ID, crm.DealUpdate{StageID: &first.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for range 78 {
+		deal(o.North1, mar(5, 9), first, time.Time{}, 1_000_000, nil)
+	}
+	// south1: 50 leads. 8 won after 2 days, 50,000 ₽ each without items (cost 0); 5 lost; 37 open.
+	for range 8 {
+		deal(o.South1, mar(2, 10), won, mar(4, 10), 5_000_000, nil)
+	}
+	for range 5 {
+		deal(o.South1, mar(2, 11), lost, mar(25, 11), 2_000_000, nil)
+	}
+	for range 37 {
+		deal(o.South1, mar(6, 9), first, time.Time{}, 0, nil)
+	}
+	// north2: one lead at 23:30 Moscow on 31 March (20:30 UTC: March) and one at 00:30 on 1 April
+	// (21:30 UTC on 31 March, but April in Moscow).
+	deal(o.North2, time.Date(2026, 3, 31, 23, 30, 0, 0, msk), first, time.Time{}, 0, nil)
+	deal(o.North2, time.Date(2026, 4, 1, 0, 30, 0, 0, msk), first, time.Time{}, 0, nil)
+	// A deleted deal counts nowhere.
+	gone := deal(o.South1, mar(7, 9), won, mar(8, 9), 99_000_000, nil)
+	if err := svc.DeleteDeal(ctx, admin, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	return fx
+}
+
+func (fx *salesFixture) compute(t *testing.T, actor *crm.Actor, req analytics.Request) map[string]analytics.Result {
+	t.Helper()
+	rs, err := fx.eng.Compute(fx.ctx, actor, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]analytics.Result{}
+	for _, r := range rs {
+		k := r.KPI + "|" + r.Bucket
+		for _, d := range []string{"manager", "team", "pipeline", "channel"} {
+			if v, ok := r.Slice[d]; ok {
+				k += "|" + d + "=" + v
+			}
+		}
+		out[k] = r
+	}
+	return out
+}
+
+func march(bucket analytics.Bucket) analytics.Period {
+	return analytics.Period{From: crm.Date{Year: 2026, Month: 2, Day: 1}, To: crm.Date{Year: 2026, Month: 5, Day: 1}, Loc: msk}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func expect(t *testing.T, got map[string]analytics.Result, key string, value *float64, num, den *float64) {
+	t.Helper()
+	r, ok := got[key]
+	if !ok {
+		t.Errorf("%s: no result", key)
+		return
+	}
+	same := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || near(*a, *b)) }
+	if !same(r.Value, value) || (num != nil && !same(r.Numerator, num)) || (den != nil && !same(r.Denominator, den)) {
+		t.Errorf("%s = %s (%s / %s), want %s (%s / %s)", key, show(r.Value), show(r.Numerator), show(r.Denominator), show(value), show(num), show(den))
+	}
+}
+
+func show(v *float64) string {
+	if v == nil {
+		return "null"
+	}
+	return fmt.Sprintf("%g", *v)
+}
+
+func f(v float64) *float64 { return &v }
+
+func TestSalesKPIs(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		fx := newSalesFixture(t, db)
+		admin := fx.org.Actor(t, fx.org.Admin)
+		ids := []string{"leads", "won_deals", "lost_deals", "lead_conversion", "cohort_conversion", "win_rate", "revenue",
+			"average_check", "margin", "margin_rate", "sales_cycle_days"}
+		got := fx.compute(t, admin, analytics.Request{IDs: ids, Period: march(analytics.Month), Bucket: analytics.Month})
+
+		// The KPI.md example: 23 won of 150 leads = 15.3 %.
+		expect(t, got, "leads|2026-03", f(150), nil, nil)
+		expect(t, got, "won_deals|2026-03", f(23), nil, nil)
+		expect(t, got, "lead_conversion|2026-03", f(100*23.0/150), f(23), f(150))
+		expect(t, got, "cohort_conversion|2026-03", f(100*23.0/150), f(23), f(150))
+		expect(t, got, "lost_deals|2026-03", f(10), nil, nil)
+		expect(t, got, "win_rate|2026-03", f(100*23.0/33), f(23), f(33))
+		// 15 × 100,000 ₽ + 8 × 50,000 ₽, in kopecks; margin 15 × 40,000 ₽ + 8 × 50,000 ₽.
+		expect(t, got, "revenue|2026-03", f(190_000_000), nil, nil)
+		expect(t, got, "average_check|2026-03", f(190_000_000.0/23), f(190_000_000), f(23))
+		expect(t, got, "margin|2026-03", f(100_000_000), nil, nil)
+		expect(t, got, "margin_rate|2026-03", f(100*100.0/190), f(100_000_000), f(190_000_000))
+		// Days to win: 1..15 and eight 2s; sorted, the 12th of 23 is 4; the mean is 136/23.
+		expect(t, got, "sales_cycle_days|2026-03", f(4), f(136), f(23))
+
+		// The lead at 00:30 on 1 April, Moscow time, is April's.
+		expect(t, got, "leads|2026-04", f(1), nil, nil)
+		// An empty month: no leads, and ratios that do not exist.
+		expect(t, got, "leads|2026-02", f(0), nil, nil)
+		expect(t, got, "lead_conversion|2026-02", nil, f(0), f(0))
+		expect(t, got, "average_check|2026-02", nil, nil, nil)
+		expect(t, got, "sales_cycle_days|2026-02", nil, nil, nil)
+
+		// By manager, as the admin sees it; the totals come too.
+		byMgr := fx.compute(t, admin, analytics.Request{IDs: ids, Period: march(analytics.Month), Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByManager}})
+		expect(t, byMgr, "leads|2026-03|manager=north1", f(99), nil, nil)
+		expect(t, byMgr, "leads|2026-03|manager=south1", f(50), nil, nil)
+		expect(t, byMgr, "leads|2026-03|manager=north2", f(1), nil, nil)
+		expect(t, byMgr, "lead_conversion|2026-03|manager=north1", f(100*15.0/99), f(15), f(99))
+		expect(t, byMgr, "sales_cycle_days|2026-03|manager=north1", f(8), f(120), f(15))
+		expect(t, byMgr, "sales_cycle_days|2026-03|manager=south1", f(2), f(16), f(8))
+		expect(t, byMgr, "revenue|2026-03|manager=south1", f(40_000_000), nil, nil)
+		expect(t, byMgr, "leads|2026-03", f(150), nil, nil)
+
+		// By team: North = north1 + north2.
+		byTeam := fx.compute(t, admin, analytics.Request{IDs: []string{"leads", "won_deals"}, Period: march(analytics.Month), Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByTeam}})
+		expect(t, byTeam, "leads|2026-03|team=North", f(100), nil, nil)
+		expect(t, byTeam, "won_deals|2026-03|team=South", f(8), nil, nil)
+
+		// A manager gets their own figures; a head their team's.
+		mine := fx.compute(t, fx.org.Actor(t, fx.org.South1), analytics.Request{IDs: ids, Period: march(analytics.Month), Bucket: analytics.Month})
+		expect(t, mine, "leads|2026-03", f(50), nil, nil)
+		expect(t, mine, "revenue|2026-03", f(40_000_000), nil, nil)
+		team := fx.compute(t, fx.org.Actor(t, fx.org.NorthHead), analytics.Request{IDs: ids, Period: march(analytics.Month), Bucket: analytics.Month})
+		expect(t, team, "leads|2026-03", f(100), nil, nil)
+		expect(t, team, "won_deals|2026-03", f(15), nil, nil)
+
+		// A filter narrows every figure.
+		only := fx.compute(t, admin, analytics.Request{IDs: []string{"leads"}, Period: march(analytics.Month), Bucket: analytics.Month,
+			Filter: analytics.Filter{ManagerID: fx.org.South1.ID}})
+		expect(t, only, "leads|2026-03", f(50), nil, nil)
+
+		// Additive KPIs sum over a slice to the total.
+		for _, id := range []string{"leads", "won_deals", "lost_deals", "revenue", "margin"} {
+			var sum float64
+			for k, r := range byMgr {
+				if r.KPI == id && r.Bucket == "2026-03" && len(r.Slice) == 1 {
+					sum += *r.Value
+					_ = k
+				}
+			}
+			if total := byMgr[id+"|2026-03"]; !near(sum, *total.Value) {
+				t.Errorf("%s: slices sum to %g, the total is %g", id, sum, *total.Value)
+			}
+		}
+	})
+}
+
+func TestKPIRequestErrors(t *testing.T) {
+	db := testkit.OpenSQLite(t)
+	svc, _ := testkit.Service(db)
+	o := testkit.NewOrg(t, svc, "errs")
+	eng := analytics.NewEngine(db)
+	_, err := eng.Compute(context.Background(), o.Actor(t, o.Admin), analytics.Request{IDs: []string{"win_rate", "happiness"},
+		By: []analytics.Dimension{"planet"}, Period: march(analytics.Month)})
+	ce, ok := err.(*crm.Error)
+	if !ok || ce.Code != crm.EINVALID || len(ce.Fields) != 2 {
+		t.Fatalf("want EINVALID naming ids and by, got %v", err)
+	}
+}
