@@ -40,4 +40,6 @@ func (a *args) addAll(vs []any) { a.list = append(a.list, vs...) }
 
 // Visible is visible for the read side (internal/analytics), which writes its own SQL: the one
 // rule of who sees whose records, in one place.
-func Visible(actor *crm.Actor, col string, argn int) (string, []any) { return visible(actor, col, argn) }
+func Visible(actor *crm.Actor, col string, argn int) (string, []any) {
+	return visible(actor, col, argn)
+}
