@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/voronka/voronka/internal/analytics"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/httpauth"
@@ -23,10 +24,11 @@ const Version = "1.0.0"
 type Handlers struct {
 	svc  *crm.Service
 	auth *httpauth.Auth
+	kpi  *analytics.Engine
 }
 
 // Register mounts the API on mux under Prefix and returns it (for its OpenAPI document).
-func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.API {
+func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *analytics.Engine) huma.API {
 	config := huma.DefaultConfig("Voronka API", Version)
 	config.Info.Description = "The REST API of Voronka, a self-hosted CRM that proves its own payoff. " +
 		"Authenticate with `Authorization: Bearer <token>` (POST /auth/token) or, from the web UI, with the session cookie plus the `X-CSRF-Token` header on writes. " +
@@ -38,7 +40,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 		"session": {Type: "apiKey", In: "cookie", Name: "voronka_session", Description: "The web UI's session; writes need the X-CSRF-Token header."},
 	}
 	a := humago.NewWithPrefix(mux, Prefix, config)
-	h := &Handlers{svc: svc, auth: auth}
+	h := &Handlers{svc: svc, auth: auth, kpi: kpi}
 	a.UseMiddleware(h.authenticate(a))
 	h.registerAuth(a)
 	h.registerAccount(a)
@@ -60,6 +62,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth) huma.AP
 	h.registerBulk(a)
 	h.registerEdits(a)
 	h.registerExports(a)
+	h.registerKPI(a)
 	return a
 }
 

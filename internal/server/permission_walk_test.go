@@ -360,6 +360,8 @@ func init() {
 	walkOps = append(walkOps,
 		walkOp{method: "GET", path: "/deals", want: anyUser(200)},
 		walkOp{method: "GET", path: "/deals/export", want: anyUser(200)},
+		walkOp{method: "GET", path: "/kpi", query: "?ids=leads,win_rate&from=2026-01-01&to=2026-02-01&by=manager", want: anyUser(200)},
+		walkOp{method: "GET", path: "/kpi/catalog", want: anyUser(200)},
 		walkOp{method: "GET", path: "/contacts/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/companies/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/payments/export", want: anyUser(200)},

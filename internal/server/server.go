@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/api"
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/httpauth"
@@ -52,7 +53,7 @@ func New(cfg Config, db *store.DB, svc *crm.Service) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writePlain(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", s.ready)
-	s.api = api.Register(mux, svc, auth)
+	s.api = api.Register(mux, svc, auth, analytics.NewEngine(db))
 	mux.HandleFunc("GET /api/docs", s.docs)
 	web.Register(mux, svc, auth)
 

@@ -1,0 +1,100 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/voronka/voronka/internal/analytics"
+	"github.com/voronka/voronka/internal/crm"
+)
+
+// KPIQuery asks for KPIs: GET /kpi?ids=win_rate,revenue&from=2026-01-01&to=2027-01-01&bucket=month&by=manager,channel.
+type KPIQuery struct {
+	IDs        string `query:"ids" required:"true" doc:"Comma-separated KPI ids of KPI.md" example:"win_rate,revenue"`
+	From       string `query:"from" required:"true" doc:"First day, YYYY-MM-DD, in the account's time zone" example:"2026-01-01"`
+	To         string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD: the period is [from, to)" example:"2027-01-01"`
+	Bucket     string `query:"bucket" enum:"day,week,month,quarter,year," doc:"Cut the period into calendar buckets of the account's zone (ISO weeks)"`
+	By         string `query:"by" doc:"Comma-separated slices: manager, team, pipeline, channel, region, segment" example:"manager"`
+	PipelineID int64  `query:"pipeline_id"`
+	TeamID     int64  `query:"team_id"`
+	ManagerID  int64  `query:"manager_id"`
+	ChannelID  int64  `query:"channel_id"`
+	Region     string `query:"region"`
+	Segment    string `query:"segment"`
+}
+
+// KPIResults are the figures of a KPI request.
+type KPIResults struct {
+	Results []analytics.Result `json:"results"`
+}
+
+// KPIInfo describes a KPI of the catalog.
+type KPIInfo struct {
+	ID         string         `json:"id" example:"win_rate"`
+	NameRU     string         `json:"name_ru" example:"Доля выигранных"`
+	NameEN     string         `json:"name_en" example:"Win rate"`
+	Unit       analytics.Unit `json:"unit" example:"percent"`
+	Definition string         `json:"definition"`
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (h *Handlers) registerKPI(a huma.API) {
+	o := op("get-kpi", http.MethodGet, "/kpi", "Compute KPIs", "KPI")
+	o.Description = "Every figure carries its numerator and denominator; a ratio over nothing is null. " +
+		"Each bucket has a total (an empty slice) and, with `by`, a row for each slice that had deals. Money is in minor units. " +
+		"A manager gets the figures of their own deals, a head of sales their team's, an administrator the account's."
+	huma.Register(a, o, func(ctx context.Context, in *struct{ KPIQuery }) (*struct{ Body KPIResults }, error) {
+		actor := actorOf(ctx)
+		acc, err := h.svc.Account(ctx, actor)
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		var v crm.Validation
+		from, ferr := crm.ParseDate(in.From)
+		if ferr != nil {
+			v.Add("from", "format", ferr.Error())
+		}
+		to, terr := crm.ParseDate(in.To)
+		if terr != nil {
+			v.Add("to", "format", terr.Error())
+		}
+		if err := v.Err(); err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		req := analytics.Request{IDs: splitList(in.IDs), Period: analytics.Period{From: from, To: to, Loc: acc.Location()},
+			Bucket: analytics.Bucket(in.Bucket), Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID,
+				ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment}}
+		for _, d := range splitList(in.By) {
+			req.By = append(req.By, analytics.Dimension(d))
+		}
+		rs, err := h.kpi.Compute(ctx, actor, req)
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		if rs == nil {
+			rs = []analytics.Result{}
+		}
+		return &struct{ Body KPIResults }{KPIResults{Results: rs}}, nil
+	})
+
+	huma.Register(a, op("list-kpis", http.MethodGet, "/kpi/catalog", "List the KPIs Voronka computes", "KPI"),
+		func(ctx context.Context, in *struct{}) (*struct{ Body []KPIInfo }, error) {
+			var out []KPIInfo
+			for _, id := range analytics.IDs() {
+				k := analytics.Lookup(id)
+				out = append(out, KPIInfo{ID: k.ID, NameRU: k.NameRU, NameEN: k.NameEN, Unit: k.Unit, Definition: k.Definition})
+			}
+			return &struct{ Body []KPIInfo }{out}, nil
+		})
+}

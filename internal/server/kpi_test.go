@@ -1,0 +1,109 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voronka/voronka/internal/store"
+	"github.com/voronka/voronka/internal/testkit"
+)
+
+// GET /kpi answers with value, numerator, denominator and unit, per bucket and slice, within what
+// the caller may see; a bad request names its fields.
+func TestKPIAPI(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		mgr, other := e.token(e.alpha.North1), e.token(e.alpha.South1)
+		var now time.Time
+		for i, tok := range []string{mgr, mgr, mgr, other} {
+			r := e.do(nil, "POST", "/api/v1/deals", tok, []byte(fmt.Sprintf(`{"name":"Лид %d","amount":%d}`, i, 1000*(i+1))))
+			if r.Status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.Status, r.Body)
+			}
+			now, _ = time.Parse(time.RFC3339, r.json(t)["created_at"].(string)) // the service's clock
+		}
+		now = now.AddDate(0, 0, -1)
+		from, to := now.Format(time.DateOnly), now.AddDate(0, 0, 2).Format(time.DateOnly)
+		q := fmt.Sprintf("/api/v1/kpi?ids=leads,lead_conversion&from=%s&to=%s&by=manager", from, to)
+		var out struct {
+			Results []struct {
+				KPI         string            `json:"kpi"`
+				Slice       map[string]string `json:"slice"`
+				Value       *float64          `json:"value"`
+				Numerator   *float64          `json:"numerator"`
+				Denominator *float64          `json:"denominator"`
+				Unit        string            `json:"unit"`
+			} `json:"results"`
+		}
+		admin := e.token(e.alpha.Admin)
+		r := e.do(nil, "GET", q, admin, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("kpi: %d %s", r.Status, r.Body)
+		}
+		if err := json.Unmarshal(r.Body, &out); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, x := range out.Results {
+			key := x.KPI + "|" + x.Slice["manager"]
+			got[key] = fmt.Sprintf("%v/%v/%v/%s", deref(x.Value), deref(x.Numerator), deref(x.Denominator), x.Unit)
+		}
+		for k, want := range map[string]string{
+			"leads|":                 "4/4/<nil>/count",
+			"leads|north1":           "3/3/<nil>/count",
+			"leads|south1":           "1/1/<nil>/count",
+			"lead_conversion|":       "0/0/4/percent",
+			"lead_conversion|north1": "0/0/3/percent",
+		} {
+			if got[k] != want {
+				t.Errorf("%s = %s, want %s", k, got[k], want)
+			}
+		}
+		// The manager sees their own three.
+		out.Results = nil
+		_ = json.Unmarshal(e.do(nil, "GET", q, mgr, nil).Body, &out)
+		for _, x := range out.Results {
+			if x.KPI == "leads" && len(x.Slice) == 0 && deref(x.Value) != "3" {
+				t.Errorf("the manager's total leads: %v", deref(x.Value))
+			}
+			if x.Slice["manager"] == "south1" {
+				t.Errorf("the manager sees a colleague's slice")
+			}
+		}
+		// The other account sees none of it.
+		out.Results = nil
+		_ = json.Unmarshal(e.do(nil, "GET", q, e.token(e.beta.Admin), nil).Body, &out)
+		for _, x := range out.Results {
+			if x.KPI == "leads" && deref(x.Value) != "0" {
+				t.Errorf("another account's leads: %v", deref(x.Value))
+			}
+		}
+		bad := e.do(nil, "GET", "/api/v1/kpi?ids=leads,joy&from=2026-13-01&to=2026-02-01&by=planet", admin, nil)
+		if bad.Status != http.StatusUnprocessableEntity && bad.Status != http.StatusBadRequest {
+			t.Fatalf("bad request: %d %s", bad.Status, bad.Body)
+		}
+		if !strings.Contains(string(bad.Body), `"from"`) {
+			t.Errorf("the error does not name from: %s", bad.Body)
+		}
+		bad = e.do(nil, "GET", fmt.Sprintf("/api/v1/kpi?ids=leads,joy&from=%s&to=%s&by=planet", from, to), admin, nil)
+		if !strings.Contains(string(bad.Body), `"ids"`) || !strings.Contains(string(bad.Body), `"by"`) {
+			t.Errorf("the error does not name ids and by: %d %s", bad.Status, bad.Body)
+		}
+		var catalog []map[string]any
+		_ = json.Unmarshal(e.do(nil, "GET", "/api/v1/kpi/catalog", mgr, nil).Body, &catalog)
+		if len(catalog) < 11 {
+			t.Errorf("catalog: %d KPIs", len(catalog))
+		}
+	})
+}
+
+func deref(v *float64) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return fmt.Sprint(*v)
+}
