@@ -7,8 +7,8 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/voronka/voronka/internal/analytics"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/httpauth"
 	"github.com/voronka/voronka/internal/httperr"
