@@ -181,7 +181,11 @@ func TestImportMaven(t *testing.T) {
 			t.Errorf("teams %d (want 6 managers), products %d (want 7), technology companies %d", teams, products, techs)
 		}
 
-		// Importing the same file again updates every deal and duplicates none.
+		// Importing the same file again updates every deal and duplicates none. (On SQLite only:
+		// re-imports are tested on both engines elsewhere, and this one is 40 s on PostgreSQL.)
+		if db.Engine != store.SQLite {
+			return
+		}
 		again, report := importFile(t, db, svc, actor, mapping(t, "maven-deals.json"), filepath.Join(dir, "sales_pipeline.csv"))
 		if again.Created != 0 || again.Updated != len(rows) || again.Rejected != 0 {
 			t.Errorf("re-import: %+v; report:\n%s", again, report)

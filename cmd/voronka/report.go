@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/voronka/voronka/internal/analytics"
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/store"
+)
+
+const reportUsage = `usage: voronka report -kpi ID[,ID…] -from YYYY-MM-DD -to YYYY-MM-DD [-bucket month] [-by manager,…] [-format table|csv|json]
+
+Computes KPIs of the account as its administrator (or, with -as, as any user: a manager gets their
+own figures). "voronka report -list" lists the KPIs.`
+
+// runReport is "voronka report".
+func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, reportUsage); fs.PrintDefaults() }
+	cfg.bindDatabase(fs)
+	slug := fs.String("account", "", "the account's slug (may be left out while there is one account)")
+	as := fs.String("as", "", "the e-mail of the user whose view to compute (default the account's first administrator)")
+	ids := fs.String("kpi", "", "comma-separated KPI ids")
+	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
+	to := fs.String("to", "", "the day after the last, YYYY-MM-DD")
+	bucket := fs.String("bucket", "", "day, week, month, quarter or year")
+	by := fs.String("by", "", "comma-separated slices: manager, team, pipeline, channel, region, segment")
+	format := fs.String("format", "table", "table, csv or json")
+	list := fs.Bool("list", false, "list the KPIs and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *list {
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		for _, id := range analytics.IDs() {
+			k := analytics.Lookup(id)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, k.Unit, k.NameRU, k.Definition)
+		}
+		return tw.Flush()
+	}
+	if *ids == "" || *from == "" || *to == "" {
+		fs.Usage()
+		return errors.New("-kpi, -from and -to are required")
+	}
+	fd, err := crm.ParseDate(*from)
+	if err != nil {
+		return fmt.Errorf("-from: %w", err)
+	}
+	td, err := crm.ParseDate(*to)
+	if err != nil {
+		return fmt.Errorf("-to: %w", err)
+	}
+	b, err := analytics.ParseBucket(*bucket)
+	if err != nil {
+		return fmt.Errorf("-bucket: %s", *bucket)
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := crm.NewService(db)
+	actor, err := reportActor(ctx, db, svc, *slug, *as)
+	if err != nil {
+		return err
+	}
+	acc, err := svc.Account(ctx, actor)
+	if err != nil {
+		return describe(err)
+	}
+	req := analytics.Request{IDs: strings.Split(*ids, ","), Period: analytics.Period{From: fd, To: td, Loc: acc.Location()}, Bucket: b}
+	for _, d := range strings.Split(*by, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			req.By = append(req.By, analytics.Dimension(d))
+		}
+	}
+	rs, err := analytics.NewEngine(db).Compute(ctx, actor, req)
+	if err != nil {
+		return describe(err)
+	}
+	return writeReport(stdout, *format, req.By, rs)
+}
+
+// reportActor is the active user with the e-mail, or the account's first administrator.
+func reportActor(ctx context.Context, db *store.DB, svc *crm.Service, slug, email string) (*crm.Actor, error) {
+	if email == "" {
+		return importActor(ctx, db, svc, slug, "")
+	}
+	sys, err := adminActor(ctx, db, slug)
+	if err != nil {
+		return nil, err
+	}
+	users, err := svc.Users(ctx, sys, crm.UserFilter{Email: crm.NormalizeEmail(email)})
+	if err != nil {
+		return nil, describe(err)
+	}
+	for _, u := range users {
+		if u.Active {
+			return svc.ActorFor(ctx, sys.AccountID, u.ID)
+		}
+	}
+	return nil, fmt.Errorf("-as %s: no active user with this e-mail in the account", email)
+}
+
+// writeReport prints results as an aligned table, CSV or JSON. Percentages and days show one
+// decimal in the table; CSV and JSON carry the full precision.
+func writeReport(w io.Writer, format string, by []analytics.Dimension, rs []analytics.Result) error {
+	header := []string{"kpi", "bucket"}
+	for _, d := range by {
+		header = append(header, string(d))
+	}
+	header = append(header, "value", "numerator", "denominator", "unit")
+	row := func(r analytics.Result, display bool) []string {
+		out := []string{r.KPI, r.Bucket}
+		for _, d := range by {
+			v, ok := r.Slice[string(d)]
+			if !ok {
+				v = "(all)"
+			}
+			out = append(out, v)
+		}
+		num := func(v *float64, unit analytics.Unit) string {
+			if v == nil {
+				if display {
+					return "—"
+				}
+				return ""
+			}
+			if display {
+				switch unit {
+				case analytics.Percent, analytics.Days, analytics.Minutes:
+					return strconv.FormatFloat(*v, 'f', 1, 64)
+				case analytics.Money:
+					return strconv.FormatFloat(*v/100, 'f', 2, 64)
+				}
+			}
+			return strconv.FormatFloat(*v, 'f', -1, 64)
+		}
+		return append(out, num(r.Value, r.Unit), num(r.Numerator, ""), num(r.Denominator, ""), string(r.Unit))
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"results": rs})
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write(header)
+		for _, r := range rs {
+			_ = cw.Write(row(r, false))
+		}
+		cw.Flush()
+		return cw.Error()
+	case "table", "":
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
+		for _, r := range rs {
+			fmt.Fprintln(tw, strings.Join(row(r, true), "\t")+"\t")
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("-format %q: table, csv or json", format)
+}
