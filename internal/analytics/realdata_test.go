@@ -209,3 +209,128 @@ func readAll(t *testing.T, path string) []map[string]string {
 	}
 	return out
 }
+
+// The Olist funnel, imported through docs/examples/olist-leads.json: leads, won deals and
+// conversion by origin (the channel), and the median days to win, per quarter, equal to the same
+// figures computed from the two CSV files. The one deal won before its first contact is imported
+// closed when it was created (zero days), and is counted so here too.
+func TestOlistKPIsMatchTheFiles(t *testing.T) {
+	dir := dataDir(t, "olist-marketing-funnel")
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, _ := testkit.Service(db)
+		acc, admin, err := svc.CreateAccount(ctx, crm.AccountCreate{Name: "olist", Slug: "olist", Currency: "BRL",
+			TimeZone: "America/Sao_Paulo", Locale: "en", AdminEmail: "admin@olist.example", AdminPassword: "long enough password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor, _ := svc.ActorFor(ctx, acc.ID, admin.ID)
+		mf, err := os.Open(filepath.Join("..", "..", "docs", "examples", "olist-leads.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := dataio.ReadMapping(mf)
+		mf.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "olist_marketing_qualified_leads_dataset.csv")
+		file, _ := os.Open(path)
+		rr, err := dataio.NewCSVReader(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im := &dataio.Importer{Service: svc, Tx: db, Actor: actor, Mapping: m, Dir: dir}
+		if sum, err := im.Run(ctx, rr); err != nil || sum.Rejected != 0 {
+			t.Fatalf("import: %+v %v", sum, err)
+		}
+		file.Close()
+
+		sp, _ := time.LoadLocation("America/Sao_Paulo")
+		wonAt := map[string]time.Time{}
+		for _, d := range readAll(t, filepath.Join(dir, "olist_closed_deals_dataset.csv")) {
+			at, err := time.ParseInLocation(time.DateTime, d["won_date"], sp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wonAt[d["mql_id"]] = at
+		}
+		quarter := func(t time.Time) string { return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1) }
+		type group struct {
+			leads, won int
+			days       []float64
+		}
+		want := map[string]*group{}
+		get := func(k string) *group {
+			if want[k] == nil {
+				want[k] = &group{}
+			}
+			return want[k]
+		}
+		for _, l := range readAll(t, path) {
+			created, err := time.ParseInLocation(time.DateOnly, l["first_contact_date"], sp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			origin := l["origin"]
+			if origin == "" {
+				origin = "(no origin)"
+			}
+			cq := quarter(created)
+			get(cq).leads++
+			get(cq + "|channel=" + origin).leads++
+			if w, ok := wonAt[l["mql_id"]]; ok {
+				if w.Before(created) {
+					w = created // as imported: closed when created
+				}
+				days := w.Sub(created).Hours() / 24
+				for _, k := range []string{quarter(w), quarter(w) + "|channel=" + origin} {
+					g := get(k)
+					g.won++
+					g.days = append(g.days, days)
+				}
+			}
+		}
+		eng := analytics.NewEngine(db)
+		period := analytics.Period{From: crm.Date{Year: 2017, Month: 1, Day: 1}, To: crm.Date{Year: 2019, Month: 1, Day: 1}, Loc: sp}
+		rs, err := eng.Compute(ctx, actor, analytics.Request{IDs: []string{"leads", "won_deals", "lead_conversion", "sales_cycle_days"},
+			Period: period, Bucket: analytics.Quarter, By: []analytics.Dimension{analytics.ByChannel}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, r := range rs {
+			key := r.Bucket
+			if l, ok := r.Slice["channel"]; ok {
+				key += "|channel=" + l
+			}
+			g := want[key]
+			if g == nil {
+				g = &group{}
+			}
+			var exp *float64
+			switch r.KPI {
+			case "leads":
+				exp = f(float64(g.leads))
+			case "won_deals":
+				exp = f(float64(g.won))
+			case "lead_conversion":
+				if g.leads > 0 {
+					exp = f(100 * float64(g.won) / float64(g.leads))
+				}
+			case "sales_cycle_days":
+				if g.won > 0 {
+					mg := &mavenGroup{days: g.days}
+					exp = f(mg.median())
+				}
+			}
+			if (exp == nil) != (r.Value == nil) || (exp != nil && !near(*exp, *r.Value)) {
+				t.Errorf("%s %s = %s, the files give %s", key, r.KPI, show(r.Value), show(exp))
+			}
+			checked++
+		}
+		if checked < 100 {
+			t.Errorf("only %d figures checked", checked)
+		}
+	})
+}
