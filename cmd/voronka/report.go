@@ -37,6 +37,7 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	by := fs.String("by", "", "comma-separated slices: manager, team, pipeline, channel, region, segment")
 	format := fs.String("format", "table", "table, csv or json")
 	list := fs.Bool("list", false, "list the KPIs and exit")
+	compare := fs.Bool("compare", false, "before and after the account's go-live date (after = go-live … -to) instead of buckets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +85,15 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 			req.By = append(req.By, analytics.Dimension(d))
 		}
 	}
-	rs, err := analytics.NewEngine(db).Compute(ctx, actor, req)
+	eng := analytics.NewEngine(db)
+	if *compare {
+		cs, err := eng.Compare(ctx, actor, req, acc.GoLiveDate)
+		if err != nil {
+			return describe(err)
+		}
+		return writeComparison(stdout, *format, req.By, cs)
+	}
+	rs, err := eng.Compute(ctx, actor, req)
 	if err != nil {
 		return describe(err)
 	}
@@ -170,4 +179,53 @@ func writeReport(w io.Writer, format string, by []analytics.Dimension, rs []anal
 		return tw.Flush()
 	}
 	return fmt.Errorf("-format %q: table, csv or json", format)
+}
+
+// writeComparison prints before/after figures.
+func writeComparison(w io.Writer, format string, by []analytics.Dimension, cs []analytics.Comparison) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"comparison": cs})
+	}
+	header := []string{"kpi"}
+	for _, d := range by {
+		header = append(header, string(d))
+	}
+	header = append(header, "before", "after", "delta", "delta_pct", "year_earlier", "year_delta_pct", "unit")
+	num := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', -1, 64)
+	}
+	rows := [][]string{header}
+	for _, c := range cs {
+		r := []string{c.KPI}
+		for _, d := range by {
+			v, ok := c.Slice[string(d)]
+			if !ok {
+				v = "(all)"
+			}
+			r = append(r, v)
+		}
+		rows = append(rows, append(r, num(c.Before), num(c.After), num(c.Delta), num(c.DeltaPct), num(c.YearEarlier), num(c.YearDelta), string(c.Unit)))
+	}
+	if format == "csv" {
+		cw := csv.NewWriter(w)
+		_ = cw.WriteAll(rows)
+		return cw.Error()
+	}
+	if len(cs) > 0 {
+		fmt.Fprintf(w, "before %s, after %s, a year earlier %s", cs[0].Windows["before"], cs[0].Windows["after"], cs[0].Windows["year_earlier"])
+		if cs[0].Seasonal {
+			fmt.Fprint(w, " — before and after are different months of the year: mind the season, compare with a year earlier")
+		}
+		fmt.Fprintln(w)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
+	}
+	return tw.Flush()
 }

@@ -229,3 +229,46 @@ func TestKPIRequestErrors(t *testing.T) {
 		t.Fatalf("want EINVALID naming ids and by, got %v", err)
 	}
 }
+
+// Before and after a go-live in the middle of March: 16 days each side, and the same 16 days a
+// year earlier (empty).
+func TestCompareGoLive(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		fx := newSalesFixture(t, db)
+		admin := fx.org.Actor(t, fx.org.Admin)
+		req := analytics.Request{IDs: []string{"leads", "won_deals", "win_rate"},
+			Period: analytics.Period{From: crm.Date{Year: 2026, Month: 3, Day: 1}, To: crm.Date{Year: 2026, Month: 4, Day: 1}, Loc: msk}}
+		cs, err := fx.eng.Compare(fx.ctx, admin, req, crm.Date{Year: 2026, Month: 3, Day: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]analytics.Comparison{}
+		for _, c := range cs {
+			if len(c.Slice) == 0 {
+				got[c.KPI] = c
+			}
+		}
+		check := func(kpi string, before, after, deltaPct, year *float64) {
+			t.Helper()
+			c := got[kpi]
+			same := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || near(*a, *b)) }
+			if !same(c.Before, before) || !same(c.After, after) || !same(c.DeltaPct, deltaPct) || !same(c.YearEarlier, year) {
+				t.Errorf("%s: before %s after %s Δ%% %s year earlier %s; want %s %s %s %s", kpi, show(c.Before), show(c.After),
+					show(c.DeltaPct), show(c.YearEarlier), show(before), show(after), show(deltaPct), show(year))
+			}
+		}
+		// Leads: 149 came in 1–7 March, one on 31 March.
+		check("leads", f(149), f(1), f(-148.0/149*100), f(0))
+		// Won: 14 of north1's and south1's 8 before the 16th; north1's 15th on the 16th.
+		check("won_deals", f(22), f(1), f(-21.0/22*100), f(0))
+		// Win rate: 22 of 22 before; after, 1 won and the 10 lost (on the 20th and 25th).
+		check("win_rate", f(100), f(100.0/11), f((100.0/11-100)/100*100), nil)
+		c := got["leads"]
+		if c.Windows["before"] != "2026-02-28..2026-03-16" || c.Windows["year_earlier"] != "2025-03-16..2025-04-01" || !c.Seasonal {
+			t.Errorf("windows %v, seasonal %v", c.Windows, c.Seasonal)
+		}
+		if _, err := fx.eng.Compare(fx.ctx, admin, req, crm.Date{}); crm.ErrorCode(err) != crm.EINVALID {
+			t.Errorf("no go-live date: %v", err)
+		}
+	})
+}

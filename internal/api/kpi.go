@@ -23,11 +23,13 @@ type KPIQuery struct {
 	ChannelID  int64  `query:"channel_id"`
 	Region     string `query:"region"`
 	Segment    string `query:"segment"`
+	Compare    string `query:"compare" enum:"go_live," doc:"go_live adds each KPI before and after the account's go-live date (and a year earlier), with Δ and Δ %"`
 }
 
 // KPIResults are the figures of a KPI request.
 type KPIResults struct {
-	Results []analytics.Result `json:"results"`
+	Results    []analytics.Result     `json:"results"`
+	Comparison []analytics.Comparison `json:"comparison,omitempty"`
 }
 
 // KPIInfo describes a KPI of the catalog.
@@ -85,7 +87,13 @@ func (h *Handlers) registerKPI(a huma.API) {
 		if rs == nil {
 			rs = []analytics.Result{}
 		}
-		return &struct{ Body KPIResults }{KPIResults{Results: rs}}, nil
+		out := KPIResults{Results: rs}
+		if in.Compare == "go_live" {
+			if out.Comparison, err = h.kpi.Compare(ctx, actor, req, acc.GoLiveDate); err != nil {
+				return nil, handlerErr(ctx, err)
+			}
+		}
+		return &struct{ Body KPIResults }{out}, nil
 	})
 
 	huma.Register(a, op("list-kpis", http.MethodGet, "/kpi/catalog", "List the KPIs Voronka computes", "KPI"),

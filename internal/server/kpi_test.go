@@ -93,6 +93,11 @@ func TestKPIAPI(t *testing.T) {
 		if !strings.Contains(string(bad.Body), `"ids"`) || !strings.Contains(string(bad.Body), `"by"`) {
 			t.Errorf("the error does not name ids and by: %d %s", bad.Status, bad.Body)
 		}
+		// Before/after needs the account's go-live date.
+		r = e.do(nil, "GET", q+"&compare=go_live", admin, nil)
+		if r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "go-live") {
+			t.Errorf("compare without a go-live date: %d %s", r.Status, r.Body)
+		}
 		var catalog []map[string]any
 		_ = json.Unmarshal(e.do(nil, "GET", "/api/v1/kpi/catalog", mgr, nil).Body, &catalog)
 		if len(catalog) < 11 {
