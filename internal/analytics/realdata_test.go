@@ -278,7 +278,7 @@ func TestOlistKPIsMatchTheFiles(t *testing.T) {
 			}
 			cq := quarter(created)
 			get(cq).leads++
-			get(cq + "|channel=" + origin).leads++
+			get(cq+"|channel="+origin).leads++
 			if w, ok := wonAt[l["mql_id"]]; ok {
 				if w.Before(created) {
 					w = created // as imported: closed when created
