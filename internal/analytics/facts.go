@@ -18,7 +18,13 @@ const (
 	factsCreated factGroup = iota + 1 // deals by created_at: leads, and how many of them are won by now
 	factsClosed                       // deals by closed_at: won, lost, revenue, margin, days to win
 	factsCycle                        // won deals by closed_at: the median days from creation to win
+	factsOpen                         // deals open at the end of each bucket
 )
+
+// sameClient is the condition that deal p has the client of deal d: its company when d has one,
+// else its main contact (KPI.md: "Client of a deal = its company if set, else its main contact").
+const sameClient = `((d.company_id IS NOT NULL AND p.company_id = d.company_id)
+	OR (d.company_id IS NULL AND d.contact_id IS NOT NULL AND p.company_id IS NULL AND p.contact_id = d.contact_id))`
 
 // facts are the aggregates of one (bucket, slice).
 type facts map[string]float64
@@ -137,17 +143,33 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 			FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
 			WHERE %s GROUP BY %s`, cte, sel, strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsClosed:
-		names = []string{"won", "lost", "revenue", "cost", "cycle_seconds"}
+		names = []string{"won", "lost", "revenue", "cost", "cycle_seconds", "upsell_deals", "upsell_revenue", "repeat"}
 		sqlText = fmt.Sprintf(`WITH %s
 			SELECT %s,
 				SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN d.status = 'lost' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN d.amount ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN d.cost ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END)
+				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' AND EXISTS (SELECT 1 FROM deal_items i
+					WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell) THEN 1 ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' THEN (SELECT COALESCE(SUM(i.amount), 0) FROM deal_items i
+					WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell) ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' AND EXISTS (SELECT 1 FROM deals p
+					WHERE p.account_id = d.account_id AND p.status = 'won' AND p.deleted_at IS NULL
+					AND p.closed_at < d.created_at AND %s) THEN 1 ELSE 0 END)
 			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
 			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, q.seconds("d.created_at", "d.closed_at"),
-			strings.Join(joins, " "), q.where(actor, f), sel)
+			sameClient, strings.Join(joins, " "), q.where(actor, f), sel)
+	case factsOpen:
+		// Open at the end of the bucket: created before it ended and not closed by then. A deal
+		// reopened after a win counts as open since its creation (its earlier close is not kept).
+		names = []string{"open", "open_amount", "weighted_amount"}
+		sqlText = fmt.Sprintf(`WITH %s
+			SELECT %s, COUNT(*), SUM(d.amount), SUM(d.amount * st.probability) / 100.0
+			FROM deals d JOIN spans b ON d.created_at < b.e AND (d.closed_at IS NULL OR d.closed_at >= b.e)
+				JOIN stages st ON st.id = d.stage_id %s
+			WHERE %s GROUP BY %s`, cte, sel, strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsCycle:
 		// The median by window functions, which both engines have: the middle row, or the mean of
 		// the two middle rows, of each group ordered by the days to win.

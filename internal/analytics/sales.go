@@ -65,3 +65,36 @@ func init() {
 			return ptr(f["cycle_median_seconds"] / 86400), ptr(f["cycle_seconds"] / 86400), ptr(f["won"])
 		}})
 }
+
+func init() {
+	register(&KPI{ID: "upsell_deals", NameRU: "Допродажи", NameEN: "Upsell deals", Unit: Count, facts: []factGroup{factsClosed},
+		Definition: "won deals (closed in the period) with at least one line item marked as an add-on to the main purchase",
+		eval: func(f facts) (*float64, *float64, *float64) {
+			return ptr(f["upsell_deals"]), ptr(f["upsell_deals"]), nil
+		}})
+	register(&KPI{ID: "upsell_revenue", NameRU: "Выручка допродаж", NameEN: "Upsell revenue", Unit: Money, facts: []factGroup{factsClosed},
+		Definition: "Σ amount of the add-on line items of the deals won in the period",
+		eval: func(f facts) (*float64, *float64, *float64) {
+			return ptr(f["upsell_revenue"]), ptr(f["upsell_revenue"]), nil
+		}})
+	register(&KPI{ID: "upsell_rate", NameRU: "Доля допродаж", NameEN: "Upsell rate", Unit: Percent, facts: []factGroup{factsClosed},
+		Definition: "upsell_deals / won_deals × 100",
+		eval: func(f facts) (*float64, *float64, *float64) {
+			return ratio(f["upsell_deals"], f["won"], 100), ptr(f["upsell_deals"]), ptr(f["won"])
+		}})
+	register(&KPI{ID: "repeat_sales", NameRU: "Повторные продажи", NameEN: "Repeat sales", Unit: Count, facts: []factGroup{factsClosed},
+		Definition: "won deals (closed in the period) of existing clients: the client (the company, else the main contact) had a won deal closed before this deal was created",
+		eval: func(f facts) (*float64, *float64, *float64) {
+			return ptr(f["repeat"]), ptr(f["repeat"]), nil
+		}})
+	register(&KPI{ID: "open_pipeline", NameRU: "Открытые сделки", NameEN: "Open pipeline", Unit: Money, facts: []factGroup{factsOpen},
+		Definition: "Σ amount of the deals open at the end of the period (created before its end, not closed by then); the numerator is the amount, the denominator the number of deals",
+		eval: func(f facts) (*float64, *float64, *float64) {
+			return ptr(f["open_amount"]), ptr(f["open_amount"]), ptr(f["open"])
+		}})
+	register(&KPI{ID: "weighted_pipeline", NameRU: "Взвешенная воронка", NameEN: "Weighted pipeline", Unit: Money, facts: []factGroup{factsOpen},
+		Definition: "Σ amount × the probability set on the deal's current stage, of the deals open at the end of the period (probabilities learned from history come with the forecast)",
+		eval: func(f facts) (*float64, *float64, *float64) {
+			return ptr(f["weighted_amount"]), ptr(f["weighted_amount"]), ptr(f["open_amount"])
+		}})
+}

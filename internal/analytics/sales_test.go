@@ -272,3 +272,65 @@ func TestCompareGoLive(t *testing.T) {
 		}
 	})
 }
+
+// Upsells, repeat sales and the open pipeline on a small history computed by hand.
+func TestUpsellRepeatAndPipelineKPIs(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, clock := testkit.Service(db)
+		clock.T = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		o := testkit.NewOrg(t, svc, "upsell")
+		ctx := context.Background()
+		admin := o.Actor(t, o.Admin)
+		ps, _ := svc.Pipelines(ctx, admin, false)
+		st := ps[0].Stages // 0 Новая 10 %, 1 Квалификация 25 %, 2 КП 50 %, 3 Переговоры 75 %, 4 won, 5 lost
+		c, _, err := svc.CreateContact(ctx, admin, crm.ContactInput{Name: "Клиент"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := &crm.Company{Name: "ООО Клиент"}
+		if _, err := svc.CreateCompany(ctx, admin, k); err != nil {
+			t.Fatal(err)
+		}
+		day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, msk) }
+		mk := func(in crm.DealCreate) {
+			t.Helper()
+			in.Name, in.ResponsibleID = fmt.Sprintf("deal %v", in.CreatedAt), o.North1.ID
+			if _, err := svc.CreateDeal(ctx, admin, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p80, p20 := int64(80), int64(20)
+		// A1: the contact's first purchase, won 10 Jan, with an add-on of 20.
+		mk(crm.DealCreate{ContactID: c.ID, CreatedAt: day(1, 5), StageID: st[4].ID, ClosedAt: day(1, 10),
+			Items: []crm.ItemInput{{Name: "Тур", Quantity: 1, Price: &p80}, {Name: "Страховка", Quantity: 1, Price: &p20, Upsell: true}}})
+		// A2: the same contact again, created after A1 was won: a repeat sale.
+		mk(crm.DealCreate{ContactID: c.ID, CreatedAt: day(2, 1), StageID: st[4].ID, ClosedAt: day(2, 5), Amount: 50})
+		// B1: the contact, but for their company: another client, its first purchase.
+		mk(crm.DealCreate{ContactID: c.ID, CompanyID: k.ID, CreatedAt: day(2, 2), StageID: st[4].ID, ClosedAt: day(2, 6), Amount: 70})
+		// A3: the contact, created before A1 was won: not a repeat sale; open at the end of January.
+		mk(crm.DealCreate{ContactID: c.ID, CreatedAt: day(1, 8), StageID: st[4].ID, ClosedAt: day(2, 7), Amount: 30})
+		// Open deals: O1 (Квалификация, 25 %) and O2 (КП, 50 %); O3 lost on 10 Feb.
+		mk(crm.DealCreate{CreatedAt: day(1, 20), StageID: st[1].ID, Amount: 1000})
+		mk(crm.DealCreate{CreatedAt: day(2, 15), StageID: st[2].ID, Amount: 2000})
+		mk(crm.DealCreate{CreatedAt: day(1, 25), StageID: st[5].ID, ClosedAt: day(2, 10), Amount: 500})
+
+		fx := &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx}
+		got := fx.compute(t, admin, analytics.Request{IDs: []string{"upsell_deals", "upsell_revenue", "upsell_rate", "repeat_sales",
+			"open_pipeline", "weighted_pipeline", "won_deals"},
+			Period: analytics.Period{From: crm.Date{Year: 2026, Month: 1, Day: 1}, To: crm.Date{Year: 2026, Month: 3, Day: 1}, Loc: msk},
+			Bucket: analytics.Month})
+		expect(t, got, "upsell_deals|2026-01", f(1), nil, nil)
+		expect(t, got, "upsell_revenue|2026-01", f(20), nil, nil)
+		expect(t, got, "upsell_rate|2026-01", f(100), f(1), f(1))
+		expect(t, got, "upsell_rate|2026-02", f(0), f(0), f(3))
+		expect(t, got, "repeat_sales|2026-01", f(0), nil, nil)
+		expect(t, got, "repeat_sales|2026-02", f(1), nil, nil)
+		// End of January: O1, O3 (lost only in February) and A3 (won only in February) were open.
+		// Weighted by the current stage: 1000 × 25 % + 500 × 0 % + 30 × 100 %.
+		expect(t, got, "open_pipeline|2026-01", f(1530), f(1530), f(3))
+		expect(t, got, "weighted_pipeline|2026-01", f(280), f(280), f(1530))
+		// End of February: O1 and O2.
+		expect(t, got, "open_pipeline|2026-02", f(3000), f(3000), f(2))
+		expect(t, got, "weighted_pipeline|2026-02", f(1250), f(1250), f(3000))
+	})
+}
