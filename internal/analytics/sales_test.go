@@ -334,3 +334,62 @@ func TestUpsellRepeatAndPipelineKPIs(t *testing.T) {
 		expect(t, got, "weighted_pipeline|2026-02", f(1250), f(1250), f(3000))
 	})
 }
+
+// Response times and uncontacted leads, by hand: first touches after 30, 120, 1560 and 50 minutes
+// (median 85), three leads without a touch within 24 hours.
+func TestSpeedKPIs(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, clock := testkit.Service(db)
+		clock.T = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		o := testkit.NewOrg(t, svc, "speed")
+		ctx := context.Background()
+		admin := o.Actor(t, o.Admin)
+		at := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, msk) }
+		contact := func(name string) int64 {
+			c, _, err := svc.CreateContact(ctx, admin, crm.ContactInput{Name: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		lead := func(created time.Time, contactID int64) int64 {
+			d, err := svc.CreateDeal(ctx, admin, crm.DealCreate{Name: "lead", ResponsibleID: o.North1.ID, CreatedAt: created, ContactID: contactID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.ID
+		}
+		log := func(kind, dir string, dealID, contactID int64, when time.Time) {
+			t.Helper()
+			if err := svc.LogActivity(ctx, admin, &crm.Activity{Kind: kind, Direction: dir, DealID: dealID, ContactID: contactID,
+				UserID: o.North1.ID, At: when}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l1 := lead(at(2, 10, 0), 0)
+		log("call", "out", l1, 0, at(2, 10, 30)) // 30 min
+		l2 := lead(at(2, 11, 0), 0)
+		log("call", "in", l2, 0, at(2, 11, 5))   // inbound: not a touch
+		log("email", "out", l2, 0, at(2, 13, 0)) // 120 min
+		lead(at(3, 9, 0), 0)                     // L3: never touched
+		c4 := contact("C4")
+		lead(at(3, 10, 0), c4)
+		log("call", "out", 0, c4, at(4, 12, 0)) // on the client, 26 h later: 1560 min, past the SLA
+		l5 := lead(at(5, 10, 0), 0)
+		log("note", "", l5, 0, at(5, 10, 10))    // a note: not a touch
+		log("meeting", "", l5, 0, at(5, 10, 50)) // 50 min
+		c6 := contact("C6")
+		log("call", "out", 0, c6, at(1, 9, 0)) // before the lead came in: does not count
+		lead(at(6, 10, 0), c6)
+
+		fx := &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx}
+		got := fx.compute(t, admin, analytics.Request{IDs: []string{"lead_response_minutes", "uncontacted_leads", "leads"},
+			Period: analytics.Period{From: crm.Date{Year: 2026, Month: 3, Day: 1}, To: crm.Date{Year: 2026, Month: 5, Day: 1}, Loc: msk},
+			Bucket: analytics.Month})
+		expect(t, got, "leads|2026-03", f(6), nil, nil)
+		expect(t, got, "lead_response_minutes|2026-03", f(85), f(30+120+1560+50), f(4))
+		expect(t, got, "uncontacted_leads|2026-03", f(3), f(3), f(6))
+		expect(t, got, "lead_response_minutes|2026-04", nil, nil, f(0))
+		expect(t, got, "uncontacted_leads|2026-04", f(0), f(0), f(0))
+	})
+}

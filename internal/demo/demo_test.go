@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/demo"
 	"github.com/voronka/voronka/internal/store"
@@ -148,6 +149,28 @@ func TestDemoHistory(t *testing.T) {
 			t.Errorf("upsell share %.1f %% before go-live, %.1f %% after: want a clear rise", ub, ua)
 		}
 		t.Logf("conversion %.1f%% → %.1f%%", before, after)
+
+		// The engine sees the go-live too: conversion, response speed and upsells improve.
+		eng := analytics.NewEngine(db)
+		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		cs, err := eng.Compare(ctx, admin, analytics.Request{IDs: []string{"lead_conversion", "lead_response_minutes", "upsell_rate", "uncontacted_leads"},
+			Period: analytics.Period{From: res.From, To: crm.Date{Year: 2026, Month: 6, Day: 1}, Loc: mustLoc(t)}}, res.GoLive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if len(c.Slice) > 0 || c.Before == nil || c.After == nil {
+				continue
+			}
+			better := *c.After > *c.Before
+			if c.KPI == "lead_response_minutes" || c.KPI == "uncontacted_leads" {
+				better = *c.After < *c.Before
+			}
+			if !better {
+				t.Errorf("%s: %.1f before go-live, %.1f after: want an improvement", c.KPI, *c.Before, *c.After)
+			}
+			t.Logf("%s: %.1f → %.1f", c.KPI, *c.Before, *c.After)
+		}
 
 		// Seasonality: B2C leads in July outnumber those in November.
 		month := func(m int) float64 {
