@@ -16,12 +16,12 @@ import (
 type factGroup int
 
 const (
-	factsCreated factGroup = iota + 1 // deals by created_at: leads, and how many of them are won by now
-	factsClosed                       // deals by closed_at: won, lost, revenue, margin, days to win
-	factsCycle                        // won deals by closed_at: the median days from creation to win
-	factsOpen                         // deals open at the end of each bucket
-	factsTouch                        // leads by created_at and their first touch: response time, uncontacted
-	factsTouchMedian                  // the median minutes to the first touch
+	factsCreated     factGroup = iota + 1 // deals by created_at: leads, and how many of them are won by now
+	factsClosed                           // deals by closed_at: won, lost, revenue, margin, days to win
+	factsCycle                            // won deals by closed_at: the median days from creation to win
+	factsOpen                             // deals open at the end of each bucket
+	factsTouch                            // leads by created_at and their first touch: response time, uncontacted
+	factsTouchMedian                      // the median minutes to the first touch
 )
 
 // isTouch is the condition that activity a is a touch (KPI.md): an outbound call, e-mail or
