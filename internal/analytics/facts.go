@@ -22,6 +22,7 @@ const (
 	factsOpen                             // deals open at the end of each bucket
 	factsTouch                            // leads by created_at and their first touch: response time, uncontacted
 	factsTouchMedian                      // the median minutes to the first touch
+	factsSpend                            // marketing spend pro-rated into the buckets (marketing.go)
 )
 
 // isTouch is the condition that activity a is a touch (KPI.md): an outbound call, e-mail or
@@ -140,6 +141,9 @@ func (q *query) where(actor *crm.Actor, f Filter) string {
 
 // facts runs the query of group g and returns its aggregates by (bucket, slice).
 func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans []Span, by []Dimension, f Filter) (map[sliceKey]facts, error) {
+	if g == factsSpend {
+		return e.spendFacts(ctx, actor, spans, by, f)
+	}
 	q := &query{engine: e.db.Engine}
 	cte := q.spansCTE(spans)
 	var joins, labels []string

@@ -38,6 +38,8 @@ type Span struct {
 	Label string // 2026-03-08, 2026-W10, 2026-03, 2026-Q1, 2026; the period itself for None
 	Start time.Time
 	End   time.Time
+	// FromDate and ToDate are the span as days of the zone, [FromDate, ToDate).
+	FromDate, ToDate crm.Date
 }
 
 // Period is [From, To) in calendar days of a time zone.
@@ -67,7 +69,8 @@ func (p Period) Validate() error {
 
 // Span returns the whole period as one span.
 func (p Period) Span() Span {
-	return Span{Label: p.From.String() + ".." + p.To.String(), Start: p.From.In(p.Loc).UTC(), End: p.To.In(p.Loc).UTC()}
+	return Span{Label: p.From.String() + ".." + p.To.String(), Start: p.From.In(p.Loc).UTC(), End: p.To.In(p.Loc).UTC(),
+		FromDate: p.From, ToDate: p.To}
 }
 
 // Spans cuts the period into calendar buckets of the time zone. The first and last buckets are
@@ -82,9 +85,9 @@ func (p Period) Spans(b Bucket) []Span {
 	for day := p.From.In(p.Loc); day.Before(end); {
 		start := bucketStart(day, b)
 		next := bucketNext(start, b)
-		s := Span{Label: label(start, b), Start: day.UTC(), End: next.UTC()}
+		s := Span{Label: label(start, b), Start: day.UTC(), End: next.UTC(), FromDate: crm.DateOf(day), ToDate: crm.DateOf(next)}
 		if next.After(end) {
-			s.End = end.UTC()
+			s.End, s.ToDate = end.UTC(), p.To
 		}
 		out = append(out, s)
 		day = next

@@ -393,3 +393,64 @@ func TestSpeedKPIs(t *testing.T) {
 		expect(t, got, "uncontacted_leads|2026-04", f(0), f(0), f(0))
 	})
 }
+
+// Marketing: 31,000 spent on channel A over 20 Jan – 9 Feb splits 17,714 / 13,286 by day (the
+// KPI.md example of pro-rating); B spends 1,000 in February.
+func TestMarketingKPIs(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, clock := testkit.Service(db)
+		clock.T = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		o := testkit.NewOrg(t, svc, "mkt")
+		ctx := context.Background()
+		admin := o.Actor(t, o.Admin)
+		a, _ := svc.CreateChannel(ctx, admin, "A")
+		b, _ := svc.CreateChannel(ctx, admin, "B")
+		for _, e := range []*crm.SpendEntry{
+			{ChannelID: a.ID, StartsOn: crm.Date{Year: 2026, Month: 1, Day: 20}, EndsOn: crm.Date{Year: 2026, Month: 2, Day: 9}, Amount: 31000},
+			{ChannelID: b.ID, StartsOn: crm.Date{Year: 2026, Month: 2, Day: 1}, EndsOn: crm.Date{Year: 2026, Month: 2, Day: 28}, Amount: 1000},
+		} {
+			if err := svc.AddSpend(ctx, admin, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ps, _ := svc.Pipelines(ctx, admin, false)
+		won := ps[0].Stages[4]
+		day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, msk) }
+		mk := func(ch int64, created time.Time, in crm.DealCreate) {
+			t.Helper()
+			in.Name, in.ResponsibleID, in.ChannelID, in.CreatedAt = "lead", o.North1.ID, ch, created
+			if _, err := svc.CreateDeal(ctx, admin, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk(a.ID, day(1, 21), crm.DealCreate{})
+		mk(a.ID, day(1, 25), crm.DealCreate{})
+		price, cost := int64(50000), int64(20000)
+		mk(a.ID, day(2, 3), crm.DealCreate{StageID: won.ID, ClosedAt: day(2, 6), Items: []crm.ItemInput{{Name: "Тур", Quantity: 1, Price: &price, Cost: &cost}}})
+		for range 4 {
+			mk(b.ID, day(2, 10), crm.DealCreate{})
+		}
+		fx := &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx}
+		ids := []string{"marketing_spend", "cost_per_lead", "cost_per_sale", "romi"}
+		period := analytics.Period{From: crm.Date{Year: 2026, Month: 1, Day: 1}, To: crm.Date{Year: 2026, Month: 3, Day: 1}, Loc: msk}
+		got := fx.compute(t, admin, analytics.Request{IDs: ids, Period: period, Bucket: analytics.Month})
+		expect(t, got, "marketing_spend|2026-01", f(17714), nil, nil)
+		expect(t, got, "marketing_spend|2026-02", f(14286), nil, nil)
+		expect(t, got, "cost_per_lead|2026-01", f(8857), f(17714), f(2))
+		expect(t, got, "cost_per_lead|2026-02", f(14286.0/5), f(14286), f(5))
+		byCh := fx.compute(t, admin, analytics.Request{IDs: ids, Period: period, Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByChannel}})
+		expect(t, byCh, "marketing_spend|2026-02|channel=A", f(13286), nil, nil)
+		expect(t, byCh, "cost_per_sale|2026-02|channel=A", f(13286), f(13286), f(1))
+		expect(t, byCh, "romi|2026-02|channel=A", f((30000.0-13286)/13286*100), f(30000-13286), f(13286))
+		expect(t, byCh, "cost_per_lead|2026-02|channel=B", f(250), f(1000), f(4))
+		expect(t, byCh, "cost_per_sale|2026-02|channel=B", nil, f(1000), f(0))
+		expect(t, byCh, "romi|2026-02|channel=B", f(-100), f(-1000), f(1000))
+		expect(t, byCh, "marketing_spend|2026-01|channel=B", f(0), nil, nil)
+		// Spend is the account's: not a manager's, not in a manager's slice.
+		mine := fx.compute(t, o.Actor(t, o.North1), analytics.Request{IDs: ids, Period: period, Bucket: analytics.Month})
+		expect(t, mine, "marketing_spend|2026-01", nil, nil, nil)
+		byMgr := fx.compute(t, admin, analytics.Request{IDs: ids, Period: period, Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByManager}})
+		expect(t, byMgr, "marketing_spend|2026-01|manager=north1", nil, nil, nil)
+		expect(t, byMgr, "marketing_spend|2026-01", f(17714), nil, nil)
+	})
+}
