@@ -257,7 +257,7 @@ func TestMappingErrors(t *testing.T) {
 			t.Errorf("the error does not mention %q: %v", want, err)
 		}
 	}
-	if _, err := dataio.ReadMapping(strings.NewReader(`{"entity":"tasks","source":"x","fields":{}}`)); err == nil || !strings.Contains(err.Error(), "entity: \"tasks\" is not supported") {
+	if _, err := dataio.ReadMapping(strings.NewReader(`{"entity":"planets","source":"x","fields":{}}`)); err == nil || !strings.Contains(err.Error(), "entity: \"planets\" is not supported") {
 		t.Errorf("an unknown entity: %v", err)
 	}
 	if _, err := dataio.ReadMapping(strings.NewReader(`{"entity":"deals","source":"x","fields":{},"typo":1}`)); err == nil || !strings.Contains(err.Error(), "typo") {
