@@ -18,9 +18,10 @@ import (
 )
 
 const reportUsage = `usage: voronka report -kpi ID[,ID…] -from YYYY-MM-DD -to YYYY-MM-DD [-bucket month] [-by manager,…] [-format table|csv|json]
+       voronka report -report NAME -from YYYY-MM-DD -to YYYY-MM-DD [-bucket month] [-days N] [-months N] [-format table|csv|json]
 
-Computes KPIs of the account as its administrator (or, with -as, as any user: a manager gets their
-own figures). "voronka report -list" lists the KPIs.`
+Computes KPIs or a report of the account as its administrator (or, with -as, as any user: a manager
+gets their own figures). "voronka report -list" lists the KPIs and the reports.`
 
 // runReport is "voronka report".
 func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -36,7 +37,10 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	bucket := fs.String("bucket", "", "day, week, month, quarter or year")
 	by := fs.String("by", "", "comma-separated slices: manager, team, pipeline, channel, region, segment")
 	format := fs.String("format", "table", "table, csv or json")
-	list := fs.Bool("list", false, "list the KPIs and exit")
+	list := fs.Bool("list", false, "list the KPIs and the reports and exit")
+	reportName := fs.String("report", "", "compute this report instead of KPIs (see -list)")
+	days := fs.Int("days", 0, "the report's own number of days, where it has one")
+	months := fs.Int("months", 0, "the report's own number of months, where it has one")
 	compare := fs.Bool("compare", false, "before and after the account's go-live date (after = go-live … -to) instead of buckets")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,11 +51,16 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 			k := analytics.Lookup(id)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, k.Unit, k.NameRU, k.Definition)
 		}
+		fmt.Fprintln(tw, "\nreport\t\t\t")
+		for _, n := range analytics.ReportNames() {
+			r := analytics.LookupReport(n)
+			fmt.Fprintf(tw, "%s\t\t%s\t%s\n", r.Name, r.TitleRU, r.Description)
+		}
 		return tw.Flush()
 	}
-	if *ids == "" || *from == "" || *to == "" {
+	if (*ids == "" && *reportName == "") || *from == "" || *to == "" {
 		fs.Usage()
-		return errors.New("-kpi, -from and -to are required")
+		return errors.New("-kpi or -report, -from and -to are required")
 	}
 	fd, err := crm.ParseDate(*from)
 	if err != nil {
@@ -79,13 +88,20 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return describe(err)
 	}
-	req := analytics.Request{IDs: strings.Split(*ids, ","), Period: analytics.Period{From: fd, To: td, Loc: acc.Location()}, Bucket: b}
+	req := analytics.Request{IDs: splitIDs(*ids), Period: analytics.Period{From: fd, To: td, Loc: acc.Location()}, Bucket: b}
 	for _, d := range strings.Split(*by, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			req.By = append(req.By, analytics.Dimension(d))
 		}
 	}
 	eng := analytics.NewEngine(db)
+	if *reportName != "" {
+		rep, err := eng.Report(ctx, actor, *reportName, analytics.ReportRequest{Period: req.Period, Bucket: b, By: req.By, Days: *days, Months: *months})
+		if err != nil {
+			return describe(err)
+		}
+		return writeTable(stdout, *format, rep)
+	}
 	if *compare {
 		cs, err := eng.Compare(ctx, actor, req, acc.GoLiveDate)
 		if err != nil {
@@ -228,4 +244,99 @@ func writeComparison(w io.Writer, format string, by []analytics.Dimension, cs []
 		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
 	}
 	return tw.Flush()
+}
+
+func splitIDs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// writeTable prints a report as an aligned table (money in major units, ratios with one decimal),
+// CSV (full precision, minor units) or JSON.
+func writeTable(w io.Writer, format string, rep *analytics.Report) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	display := format != "csv"
+	cell := func(v any, unit analytics.Unit) string {
+		var f float64
+		switch x := v.(type) {
+		case nil:
+			if display {
+				return "—"
+			}
+			return ""
+		case *float64:
+			if x == nil {
+				if display {
+					return "—"
+				}
+				return ""
+			}
+			f = *x
+		case float64:
+			f = x
+		case int:
+			f = float64(x)
+		case int64:
+			f = float64(x)
+		case string:
+			return x
+		default:
+			return fmt.Sprint(x)
+		}
+		if display {
+			switch unit {
+			case analytics.Percent, analytics.Days, analytics.Minutes:
+				return strconv.FormatFloat(f, 'f', 1, 64)
+			case analytics.Money:
+				return strconv.FormatFloat(f/100, 'f', 2, 64)
+			}
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	rows := make([][]string, 0, len(rep.Rows)+1)
+	var header []string
+	for _, c := range rep.Columns {
+		if display {
+			header = append(header, c.TitleRU)
+		} else {
+			header = append(header, c.Key)
+		}
+	}
+	rows = append(rows, header)
+	for _, r := range rep.Rows {
+		line := make([]string, len(rep.Columns))
+		for i, c := range rep.Columns {
+			line[i] = cell(r[c.Key], c.Unit)
+		}
+		rows = append(rows, line)
+	}
+	switch format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.WriteAll(rows)
+		return cw.Error()
+	case "table", "":
+		fmt.Fprintf(w, "%s (%s), %s\n", rep.TitleRU, rep.TitleEN, rep.Period)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+		for _, r := range rows {
+			fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, n := range rep.Notes {
+			fmt.Fprintln(w, "* "+n)
+		}
+		return nil
+	}
+	return fmt.Errorf("-format %q: table, csv or json", format)
 }

@@ -11,19 +11,35 @@ import (
 	"github.com/voronka/voronka/internal/store"
 )
 
-// A fact group is one aggregate query over deals, grouped by bucket and slice; several KPIs read
-// their figures from the same group.
-type factGroup int
+// A fact group is one aggregate query over deals (or another table), grouped by bucket and slice;
+// several KPIs read their figures from the same group. The groups of this file are SQL over
+// deals; a file of another KPI group adds its own with registerFacts.
+type factGroup string
 
 const (
-	factsCreated     factGroup = iota + 1 // deals by created_at: leads, and how many of them are won by now
-	factsClosed                           // deals by closed_at: won, lost, revenue, margin, days to win
-	factsCycle                            // won deals by closed_at: the median days from creation to win
-	factsOpen                             // deals open at the end of each bucket
-	factsTouch                            // leads by created_at and their first touch: response time, uncontacted
-	factsTouchMedian                      // the median minutes to the first touch
-	factsSpend                            // marketing spend pro-rated into the buckets (marketing.go)
+	factsCreated     factGroup = "created"      // deals by created_at: leads, and how many of them are won by now
+	factsClosed      factGroup = "closed"       // deals by closed_at: won, lost, revenue, margin, days to win
+	factsCycle       factGroup = "cycle"        // won deals by closed_at: the median days from creation to win
+	factsOpen        factGroup = "open"         // deals open at the end of each bucket
+	factsTouch       factGroup = "touch"        // leads by created_at and their first touch: response time, uncontacted
+	factsTouchMedian factGroup = "touch_median" // the median minutes to the first touch
+	factsSpend       factGroup = "spend"        // marketing spend pro-rated into the buckets (marketing.go)
 )
+
+// factFunc computes a fact group: its aggregates by (bucket, slice) for what the actor may see,
+// filtered. Totals have the empty labels; sliced keys join the labels of by with \x1f.
+type factFunc func(e *Engine, ctx context.Context, actor *crm.Actor, spans []Span, by []Dimension, f Filter) (map[sliceKey]facts, error)
+
+// factFuncs holds the fact groups other files define (marketing spend, plans, customers…).
+var factFuncs = map[factGroup]factFunc{}
+
+// registerFacts adds a fact group computed by fn.
+func registerFacts(g factGroup, fn factFunc) {
+	if _, dup := factFuncs[g]; dup {
+		panic("analytics: fact group registered twice: " + string(g))
+	}
+	factFuncs[g] = fn
+}
 
 // isTouch is the condition that activity a is a touch (KPI.md): an outbound call, e-mail or
 // message, or a meeting, logged by a user.
@@ -41,10 +57,18 @@ const firstTouch = `(SELECT MIN(t.at) FROM (
 		SELECT a.at FROM activities a WHERE a.account_id = d.account_id AND d.company_id IS NOT NULL AND a.company_id = d.company_id
 			AND a.at >= d.created_at AND ` + isTouch + `) t)`
 
-// sameClient is the condition that deal p has the client of deal d: its company when d has one,
-// else its main contact (KPI.md: "Client of a deal = its company if set, else its main contact").
-const sameClient = `((d.company_id IS NOT NULL AND p.company_id = d.company_id)
-	OR (d.company_id IS NULL AND d.contact_id IS NOT NULL AND p.company_id IS NULL AND p.contact_id = d.contact_id))`
+// repeatWin is 1 when won deal d is a repeat sale: its client (its company when it has one, else its
+// main contact; KPI.md) had a won deal closed before d was created, and 0 otherwise. Two EXISTS
+// behind a CASE rather than one OR, so that each runs on the deals_company or deals_contact index.
+const repeatWin = `CASE
+	WHEN d.status <> 'won' THEN 0
+	WHEN d.company_id IS NOT NULL AND EXISTS (SELECT 1 FROM deals p
+		WHERE p.account_id = d.account_id AND p.company_id = d.company_id
+		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1
+	WHEN d.company_id IS NULL AND d.contact_id IS NOT NULL AND EXISTS (SELECT 1 FROM deals p
+		WHERE p.account_id = d.account_id AND p.contact_id = d.contact_id AND p.company_id IS NULL
+		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1
+	ELSE 0 END`
 
 // facts are the aggregates of one (bucket, slice).
 type facts map[string]float64
@@ -141,8 +165,8 @@ func (q *query) where(actor *crm.Actor, f Filter) string {
 
 // facts runs the query of group g and returns its aggregates by (bucket, slice).
 func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans []Span, by []Dimension, f Filter) (map[sliceKey]facts, error) {
-	if g == factsSpend {
-		return e.spendFacts(ctx, actor, spans, by, f)
+	if fn, ok := factFuncs[g]; ok {
+		return fn(e, ctx, actor, spans, by, f)
 	}
 	q := &query{engine: e.db.Engine}
 	cte := q.spansCTE(spans)
@@ -178,12 +202,10 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 					WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell) THEN 1 ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN (SELECT COALESCE(SUM(i.amount), 0) FROM deal_items i
 					WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell) ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' AND EXISTS (SELECT 1 FROM deals p
-					WHERE p.account_id = d.account_id AND p.status = 'won' AND p.deleted_at IS NULL
-					AND p.closed_at < d.created_at AND %s) THEN 1 ELSE 0 END)
+				SUM(%s)
 			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
 			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, q.seconds("d.created_at", "d.closed_at"),
-			sameClient, strings.Join(joins, " "), q.where(actor, f), sel)
+			repeatWin, strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsTouch, factsTouchMedian:
 		cols := make([]string, len(group))
 		aliased := make([]string, len(group))

@@ -15,6 +15,7 @@ import (
 // spend cannot be attributed, and they are null there too.
 
 func init() {
+	registerFacts(factsSpend, (*Engine).spendFacts)
 	register(&KPI{ID: "marketing_spend", NameRU: "Расходы на рекламу", NameEN: "Marketing spend", Unit: Money,
 		facts:      []factGroup{factsSpend},
 		Definition: "Σ spend entered for the channel in the period, pro-rated by day when an entry spans periods (no kopeck lost or doubled across buckets)",

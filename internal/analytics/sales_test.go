@@ -452,5 +452,36 @@ func TestMarketingKPIs(t *testing.T) {
 		byMgr := fx.compute(t, admin, analytics.Request{IDs: ids, Period: period, Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByManager}})
 		expect(t, byMgr, "marketing_spend|2026-01|manager=north1", nil, nil, nil)
 		expect(t, byMgr, "marketing_spend|2026-01", f(17714), nil, nil)
+
+		// The channels report: a row per channel over the whole period, the total first.
+		rep, err := fx.eng.Report(ctx, admin, "channels", analytics.ReportRequest{Period: period})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := map[string]analytics.Row{}
+		for _, r := range rep.Rows {
+			rows[r["channel"].(string)] = r
+		}
+		if len(rep.Rows) != 3 || rep.Rows[0]["channel"] != "(all)" {
+			t.Fatalf("channels report rows: %v", rep.Rows)
+		}
+		for ch, want := range map[string]map[string]float64{
+			"(all)": {"marketing_spend": 32000, "leads": 7, "won_deals": 1, "margin": 30000, "cost_per_sale": 32000},
+			"A":     {"marketing_spend": 31000, "leads": 3, "cost_per_lead": 31000.0 / 3, "romi": (30000.0 - 31000) / 31000 * 100},
+			"B":     {"marketing_spend": 1000, "leads": 4, "won_deals": 0, "romi": -100},
+		} {
+			for col, v := range want {
+				got, _ := rows[ch][col].(*float64)
+				if got == nil || !near(*got, v) {
+					t.Errorf("channels report %s %s = %s, want %v", ch, col, show(got), v)
+				}
+			}
+		}
+		if got, _ := rows["B"]["cost_per_sale"].(*float64); got != nil {
+			t.Errorf("cost per sale of a channel with no sale = %v, want null", *got)
+		}
+		if _, err := fx.eng.Report(ctx, admin, "gossip", analytics.ReportRequest{Period: period}); err == nil {
+			t.Error("an unknown report was computed")
+		}
 	})
 }

@@ -63,6 +63,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 	h.registerEdits(a)
 	h.registerExports(a)
 	h.registerKPI(a)
+	h.registerReports(a)
 	return a
 }
 

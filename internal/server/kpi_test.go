@@ -103,6 +103,21 @@ func TestKPIAPI(t *testing.T) {
 		if len(catalog) < 11 {
 			t.Errorf("catalog: %d KPIs", len(catalog))
 		}
+
+		// A report: the channels table, and a clear 4xx for an unknown one.
+		r = e.do(nil, "GET", fmt.Sprintf("/api/v1/reports/channels?from=%s&to=%s", from, to), admin, nil)
+		var rep struct {
+			Name    string           `json:"name"`
+			Columns []map[string]any `json:"columns"`
+			Rows    []map[string]any `json:"rows"`
+		}
+		if err := json.Unmarshal(r.Body, &rep); r.Status != http.StatusOK || err != nil || rep.Name != "channels" || len(rep.Rows) == 0 || rep.Rows[0]["channel"] != "(all)" {
+			t.Errorf("channels report: %d %s", r.Status, r.Body)
+		}
+		r = e.do(nil, "GET", fmt.Sprintf("/api/v1/reports/gossip?from=%s&to=%s", from, to), admin, nil)
+		if r.Status/100 != 4 || !strings.Contains(string(r.Body), "gossip") {
+			t.Errorf("unknown report: %d %s", r.Status, r.Body)
+		}
 	})
 }
 

@@ -362,6 +362,8 @@ func init() {
 		walkOp{method: "GET", path: "/deals/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/kpi", query: "?ids=leads,win_rate&from=2026-01-01&to=2026-02-01&by=manager", want: anyUser(200)},
 		walkOp{method: "GET", path: "/kpi/catalog", want: anyUser(200)},
+		walkOp{method: "GET", path: "/reports", want: anyUser(200)},
+		walkOp{method: "GET", path: "/reports/{name}", query: "?from=2026-01-01&to=2026-02-01", want: anyUser(200)},
 		walkOp{method: "GET", path: "/contacts/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/companies/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/payments/export", want: anyUser(200)},
@@ -813,7 +815,7 @@ func TestPermissionWalk(t *testing.T) {
 						continue
 					}
 					n++
-					path := op.path
+					path := strings.Replace(op.path, "{name}", "channels", 1) // the one named path: /reports/{name}
 					var id int64
 					if op.target != nil {
 						id = op.target(w, actor, owner)
