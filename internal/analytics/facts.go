@@ -300,15 +300,31 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 	return out, rows.Err()
 }
 
-// slaSeconds is the account's lead SLA (KPI.md: a lead not touched within it is uncontacted).
-func (e *Engine) slaSeconds(ctx context.Context, actor *crm.Actor) int64 {
-	st := crm.DefaultAccountSettings()
+// settings are the account's analytics settings (SLA, purchase cycle, stalled days, ROI baseline),
+// each defaulted where unset.
+func (e *Engine) settings(ctx context.Context, actor *crm.Actor) crm.AccountSettings {
+	def := crm.DefaultAccountSettings()
+	st := def
 	var raw string
 	if err := e.db.Reader().QueryRowContext(ctx, `SELECT settings FROM accounts WHERE id = $1`, actor.AccountID).Scan(&raw); err == nil {
 		_ = json.Unmarshal([]byte(raw), &st)
 	}
 	if st.LeadSLAMinutes <= 0 {
-		st.LeadSLAMinutes = crm.DefaultAccountSettings().LeadSLAMinutes
+		st.LeadSLAMinutes = def.LeadSLAMinutes
 	}
-	return int64(st.LeadSLAMinutes) * 60
+	if st.PurchaseCycleDays <= 0 {
+		st.PurchaseCycleDays = def.PurchaseCycleDays
+	}
+	if st.StalledDays <= 0 {
+		st.StalledDays = def.StalledDays
+	}
+	if st.BaselineMonths <= 0 {
+		st.BaselineMonths = def.BaselineMonths
+	}
+	return st
+}
+
+// slaSeconds is the account's lead SLA (KPI.md: a lead not touched within it is uncontacted).
+func (e *Engine) slaSeconds(ctx context.Context, actor *crm.Actor) int64 {
+	return int64(e.settings(ctx, actor).LeadSLAMinutes) * 60
 }
