@@ -2,11 +2,14 @@ package analytics_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/demo"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
 )
@@ -404,6 +407,115 @@ func TestCustomerReports(t *testing.T) {
 		}
 		if len(mine.Rows) != 2 || mine.Rows[0]["customers"] != 1.0 || *mine.Rows[0]["m1"].(*float64) != 0 {
 			t.Errorf("north1's cohorts: %v", mine.Rows)
+		}
+	})
+}
+
+// On the demo account, the customer base at the end of its history is the number of distinct
+// clients (company, else main contact) of the live won deals, counted here in Go from the deals
+// themselves; a manager's is the number of those whose first won deal is theirs; the new customers
+// of every month since the history began add up to it.
+func TestCustomerBaseOnDemo(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, _ := testkit.Service(db)
+		ctx := context.Background()
+		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 600, Seed: 3, Until: crm.Date{Year: 2026, Month: 10, Day: 15}, AdminPassword: "demo-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, err := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.SQL().Query(`SELECT id, status, deleted_at IS NOT NULL, company_id, contact_id, responsible_id, closed_at
+			FROM deals WHERE account_id = $1`, res.Account.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type first struct {
+			at      time.Time
+			id, who int64
+		}
+		firsts := map[string]first{}
+		for rows.Next() {
+			var id, who int64
+			var status string
+			var deleted bool
+			var company, contact sql.NullInt64
+			var closed sql.NullTime
+			if err := rows.Scan(&id, &status, &deleted, &company, &contact, &who, &closed); err != nil {
+				t.Fatal(err)
+			}
+			if status != "won" || deleted {
+				continue
+			}
+			var key string
+			switch {
+			case company.Valid:
+				key = fmt.Sprint("company ", company.Int64)
+			case contact.Valid:
+				key = fmt.Sprint("contact ", contact.Int64)
+			default:
+				continue
+			}
+			if f, ok := firsts[key]; !ok || closed.Time.Before(f.at) || (closed.Time.Equal(f.at) && id < f.id) {
+				firsts[key] = first{at: closed.Time, id: id, who: who}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(firsts) < 50 {
+			t.Fatalf("only %d customers in the demo: too few to test anything", len(firsts))
+		}
+		perManager := map[int64]int{}
+		for _, f := range firsts {
+			perManager[f.who]++
+		}
+
+		period := analytics.Period{From: res.From, To: res.Until.AddDays(1), Loc: msk}
+		rs, err := analytics.NewEngine(db).Compute(ctx, admin, analytics.Request{IDs: []string{"customer_base", "new_customers"}, Period: period, Bucket: analytics.Month})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var base, newSum float64
+		for _, r := range rs {
+			switch r.KPI {
+			case "customer_base":
+				base = *r.Value // the last bucket's
+			case "new_customers":
+				newSum += *r.Value
+			}
+		}
+		if base != float64(len(firsts)) {
+			t.Errorf("customer_base at the end = %g, counted from the deals %d", base, len(firsts))
+		}
+		if newSum != float64(len(firsts)) {
+			t.Errorf("new customers of every month add up to %g, want %d", newSum, len(firsts))
+		}
+		checked := 0
+		for _, u := range res.Users {
+			if u.Role != crm.RoleManager {
+				continue
+			}
+			a, err := svc.ActorFor(ctx, res.Account.ID, u.ID)
+			if crm.ErrorCode(err) == crm.EUNAUTHORIZED {
+				continue // the manager who left the demo company
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked++
+			mine, err := analytics.NewEngine(db).Compute(ctx, a, analytics.Request{IDs: []string{"customer_base"}, Period: period})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := *mine[0].Value; got != float64(perManager[u.ID]) {
+				t.Errorf("%s: customer_base = %g, counted from the deals %d", u.Name, got, perManager[u.ID])
+			}
+		}
+		if checked < 3 {
+			t.Errorf("only %d managers checked", checked)
 		}
 	})
 }
