@@ -100,20 +100,27 @@ func init() {
 		}})
 }
 
-// wonCTE is the won deals of the account that have a client, each with its client key and its
-// rank among its client's won deals (1 = the first won).
+// wonCTE is the won deals of the account that have a client, each with its client key (ck), its
+// rank among its client's won deals (rn, 1 = the first won), and of its client the first won deal
+// (first_id, first_at) and when the second closed (second_at, NULL for none): one sort by window
+// functions, no self-join.
 func wonCTE(q *query, actor *crm.Actor) string {
+	w := fmt.Sprintf("PARTITION BY %s ORDER BY d.closed_at, d.id", clientKey)
 	return fmt.Sprintf(`won AS (
 		SELECT d.id, d.closed_at, d.amount - d.cost AS margin, %s AS ck,
-			ROW_NUMBER() OVER (PARTITION BY %s ORDER BY d.closed_at, d.id) AS rn
+			ROW_NUMBER() OVER (%s) AS rn,
+			FIRST_VALUE(d.id) OVER (%s) AS first_id,
+			FIRST_VALUE(d.closed_at) OVER (%s) AS first_at,
+			NTH_VALUE(d.closed_at, 2) OVER (%s ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS second_at
 		FROM deals d
 		WHERE d.account_id = %s AND d.deleted_at IS NULL AND d.status = 'won'
-			AND (d.company_id IS NOT NULL OR d.contact_id IS NOT NULL))`, clientKey, clientKey, q.add(actor.AccountID))
+			AND (d.company_id IS NOT NULL OR d.contact_id IS NOT NULL))`, clientKey, w, w, w, w, q.add(actor.AccountID))
 }
 
-// custCTE is the customers the actor may see, by their first won deal: when it closed, when the
-// second did (NULL for none), when the client was marked lost, and the labels g1..gN of by.
-func custCTE(q *query, actor *crm.Actor, by []Dimension, f Filter) (cte string, cols []string) {
+// custCTE is "cust": the won deals (only the first of each client when firstsOnly) of the customers
+// the actor may see by their first won deal d, filtered on d, each row with its client's key, first
+// and second won closes, the time the client was marked lost, and the labels g1..gN of by — d's.
+func custCTE(q *query, actor *crm.Actor, by []Dimension, f Filter, firstsOnly bool) (cte string, cols []string) {
 	var joins, sel []string
 	for i, d := range by {
 		ds := dimSQL[d]
@@ -123,19 +130,21 @@ func custCTE(q *query, actor *crm.Actor, by []Dimension, f Filter) (cte string, 
 		cols = append(cols, fmt.Sprintf("g%d", i+1))
 		sel = append(sel, ds.label+" AS "+cols[i])
 	}
-	extra := ""
+	extra, only := "", ""
 	if len(sel) > 0 {
 		extra = ", " + strings.Join(sel, ", ")
 	}
+	if firstsOnly {
+		only = "w.rn = 1 AND "
+	}
 	return fmt.Sprintf(`cust AS (
-		SELECT w.ck, w.closed_at AS first_at, w2.closed_at AS second_at,
+		SELECT w.ck, w.closed_at, w.margin, w.first_at, w.second_at,
 			CASE WHEN d.company_id IS NOT NULL THEN co.churned_at ELSE ct.churned_at END AS churned_at%s
-		FROM won w JOIN deals d ON d.id = w.id
-			LEFT JOIN won w2 ON w2.ck = w.ck AND w2.rn = 2
+		FROM won w JOIN deals d ON d.id = w.first_id
 			LEFT JOIN companies co ON co.account_id = d.account_id AND co.id = d.company_id
 			LEFT JOIN contacts ct ON ct.account_id = d.account_id AND ct.id = d.contact_id
 			%s
-		WHERE w.rn = 1 AND %s)`, extra, strings.Join(joins, " "), q.where(actor, f)), cols
+		WHERE %s%s)`, extra, strings.Join(joins, " "), only, q.where(actor, f)), cols
 }
 
 // customerFacts counts, per bucket and slice, the customers at its start (cust_start) and end
@@ -144,7 +153,7 @@ func (e *Engine) customerFacts(ctx context.Context, actor *crm.Actor, spans []Sp
 	q := &query{engine: e.db.Engine}
 	spansSQL := q.spansCTE(spans)
 	won := wonCTE(q, actor)
-	cust, cols := custCTE(q, actor, by, f)
+	cust, cols := custCTE(q, actor, by, f, true)
 	group := strings.Join(append([]string{"b.i"}, prefixed("c.", cols)...), ", ")
 	sqlText := fmt.Sprintf(`WITH %s, %s, %s
 		SELECT %s,
@@ -203,11 +212,11 @@ func (e *Engine) customerActivityFacts(ctx context.Context, actor *crm.Actor, sp
 	}
 	spansSQL := "spans(i, s, e, fw, ew, y, yw, lo) AS (VALUES " + strings.Join(rows, ", ") + ")"
 	won := wonCTE(q, actor)
-	cust, cols := custCTE(q, actor, by, f)
+	cust, cols := custCTE(q, actor, by, f, false)
 	cc := prefixed("c.", cols)
 	active := func(lo, hi string) string {
-		return fmt.Sprintf(`MAX(CASE WHEN w.closed_at >= %s AND w.closed_at < %s
-			AND (c.churned_at IS NULL OR c.churned_at >= %s OR w.closed_at >= c.churned_at) THEN 1 ELSE 0 END)`, lo, hi, hi)
+		return fmt.Sprintf(`MAX(CASE WHEN c.closed_at >= %s AND c.closed_at < %s
+			AND (c.churned_at IS NULL OR c.churned_at >= %s OR c.closed_at >= c.churned_at) THEN 1 ELSE 0 END)`, lo, hi, hi)
 	}
 	inner := strings.Join(append([]string{"b.i", "c.ck"}, cc...), ", ")
 	outer := strings.Join(append([]string{"i"}, cols...), ", ")
@@ -215,9 +224,9 @@ func (e *Engine) customerActivityFacts(ctx context.Context, actor *crm.Actor, sp
 		act AS (
 			SELECT %s,
 				%s AS at_from, %s AS at_to, %s AS at_y,
-				MAX(CASE WHEN w.closed_at >= b.y THEN 1 ELSE 0 END) AS in12,
-				SUM(CASE WHEN w.closed_at >= b.y THEN w.margin ELSE 0 END) AS m12
-			FROM cust c JOIN won w ON w.ck = c.ck JOIN spans b ON w.closed_at >= b.lo AND w.closed_at < b.e
+				MAX(CASE WHEN c.closed_at >= b.y THEN 1 ELSE 0 END) AS in12,
+				SUM(CASE WHEN c.closed_at >= b.y THEN c.margin ELSE 0 END) AS m12
+			FROM cust c JOIN spans b ON c.closed_at >= b.lo AND c.closed_at < b.e
 			GROUP BY %s)
 		SELECT %s, SUM(at_from), SUM(at_to), SUM(at_from * (1 - at_to)), SUM(at_y), SUM(at_y * (1 - at_to)), SUM(in12), SUM(m12)
 		FROM act GROUP BY %s`, spansSQL, won, cust, inner,

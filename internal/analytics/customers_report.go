@@ -26,11 +26,11 @@ func customerCohorts(ctx context.Context, e *Engine, actor *crm.Actor, req Repor
 	q := &query{engine: e.db.Engine}
 	spansSQL := q.spansCTE(spans)
 	won := wonCTE(q, actor)
-	cust, _ := custCTE(q, actor, nil, req.Filter)
+	cust, _ := custCTE(q, actor, nil, req.Filter, false)
 	sqlText := fmt.Sprintf(`WITH %s, %s, %s
 		SELECT fb.i, wb.i, COUNT(DISTINCT c.ck)
 		FROM cust c JOIN spans fb ON c.first_at >= fb.s AND c.first_at < fb.e
-			JOIN won w ON w.ck = c.ck JOIN spans wb ON w.closed_at >= wb.s AND w.closed_at < wb.e
+			JOIN spans wb ON c.closed_at >= wb.s AND c.closed_at < wb.e
 		GROUP BY fb.i, wb.i`, spansSQL, won, cust)
 	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
 	if err != nil {
