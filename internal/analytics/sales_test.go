@@ -485,3 +485,31 @@ func TestMarketingKPIs(t *testing.T) {
 		}
 	})
 }
+
+// A cached figure is never stale after a write: the second answer of the same request sees the
+// deal created between the two.
+func TestCacheInvalidatedByWrites(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, clock := testkit.Service(db)
+		clock.T = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		o := testkit.NewOrg(t, svc, "cache")
+		ctx := context.Background()
+		admin := o.Actor(t, o.Admin)
+		fx := &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx}
+		req := analytics.Request{IDs: []string{"leads"}, Period: march(analytics.None)}
+		mk := func() {
+			t.Helper()
+			if _, err := svc.CreateDeal(ctx, admin, crm.DealCreate{Name: "lead", ResponsibleID: o.North1.ID, CreatedAt: time.Date(2026, 3, 2, 12, 0, 0, 0, msk)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk()
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(1), nil, nil)
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(1), nil, nil)
+		mk()
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(2), nil, nil)
+		// Each viewer has their own answer: a manager of the other team sees none of them.
+		expect(t, fx.compute(t, o.Actor(t, o.South1), req), "leads|2026-02-01..2026-05-01", f(0), nil, nil)
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(2), nil, nil)
+	})
+}

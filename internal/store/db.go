@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
@@ -37,7 +38,13 @@ type DB struct {
 	Engine Engine
 	write  *sql.DB
 	read   *sql.DB
+	gen    atomic.Uint64 // committed write transactions of this process: see Generation
 }
+
+// Generation counts the write transactions this process has committed. A value computed from the
+// database stays valid while the generation is unchanged: the KPI cache keys on it. Writes by
+// another process are not counted (docs/architecture.md: one Voronka process per database).
+func (db *DB) Generation() uint64 { return db.gen.Load() }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql:// URL, or a SQLite file
 // path or file: URL. It does not migrate; call Migrate.
