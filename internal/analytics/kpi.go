@@ -70,15 +70,28 @@ const (
 	ByChannel  Dimension = "channel"
 	ByRegion   Dimension = "region"
 	BySegment  Dimension = "segment"
+	// ByProduct slices by the products of the deals' line items: a deal with several products
+	// counts in each, with that product's money (KPI.md); a deal without items is "(none)".
+	ByProduct Dimension = "product"
+	// ByClientType slices into deals of new and of existing clients ("new", "existing").
+	ByClientType Dimension = "client_type"
 )
 
 // Dimensions lists the dimensions a request may name.
-var Dimensions = []Dimension{ByManager, ByTeam, ByPipeline, ByChannel, ByRegion, BySegment}
+var Dimensions = []Dimension{ByManager, ByTeam, ByPipeline, ByChannel, ByRegion, BySegment, ByProduct, ByClientType}
 
-// Filter narrows the deals every KPI of a request counts; zero fields do not filter.
+// The client types of the client_type slice and filter: a deal is an existing client's when its
+// client had a won deal closed before the deal was created (KPI.md), else a new client's.
+const (
+	ClientNew      = "new"
+	ClientExisting = "existing"
+)
+
+// Filter narrows the deals every KPI of a request counts; zero fields do not filter. ProductID
+// keeps the deals with the product and counts that product's money; Tag keeps deals with the tag.
 type Filter struct {
-	PipelineID, TeamID, ManagerID, ChannelID int64
-	Region, Segment                          string
+	PipelineID, TeamID, ManagerID, ChannelID, ProductID int64
+	Region, Segment, Tag, ClientType                    string
 }
 
 // Request asks for KPIs over a period, cut into buckets and slices.
@@ -128,8 +141,11 @@ func (r *Request) Validate() error {
 	}
 	for _, d := range r.By {
 		if !slices.Contains(Dimensions, d) {
-			v.Add("by", "unknown", fmt.Sprintf("%q is not a slice; known: manager, team, pipeline, channel, region, segment", d))
+			v.Add("by", "unknown", fmt.Sprintf("%q is not a slice; known: manager, team, pipeline, channel, region, segment, product, client_type", d))
 		}
+	}
+	if r.Filter.ClientType != "" && r.Filter.ClientType != ClientNew && r.Filter.ClientType != ClientExisting {
+		v.Add("client_type", "unknown", fmt.Sprintf("%q is not a client type: new or existing", r.Filter.ClientType))
 	}
 	if err := v.Err(); err != nil {
 		return err
