@@ -109,6 +109,43 @@ func TestProductAndClientTypeSlices(t *testing.T) {
 		check(get([]analytics.Dimension{analytics.ByManager, analytics.ByProduct}, analytics.Filter{}), map[string]float64{
 			"revenue|north1|Тур": 300, "revenue|north1|Страховка": 10, "lost_deals|south1|Страховка": 1, "revenue|south1|(none)": 50,
 		})
+		// Drill-down: the deals behind a figure, of a slice by its filter, within what the viewer sees.
+		drill := func(actor *crm.Actor, kpi, part string, flt analytics.Filter) (int, []int64) {
+			t.Helper()
+			d, err := fx.eng.Records(ctx, actor, analytics.DrillRequest{KPI: kpi, Part: part, Period: period, Filter: flt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var amounts []int64
+			for _, x := range d.Deals {
+				amounts = append(amounts, x.Amount)
+			}
+			if d.Total != len(d.Deals) {
+				t.Errorf("%s %s: total %d, listed %d", kpi, part, d.Total, len(d.Deals))
+			}
+			return d.Total, amounts
+		}
+		if n, a := drill(admin, "revenue", "", analytics.Filter{ProductID: ins.ID}); n != 1 || a[0] != 10 {
+			t.Errorf("revenue of Страховка: %d deals %v, want A's item of 10", n, a)
+		}
+		if n, a := drill(admin, "repeat_sales", "", analytics.Filter{}); n != 1 || a[0] != 200 {
+			t.Errorf("repeat sales: %d deals %v, want B", n, a)
+		}
+		if n, _ := drill(admin, "lead_conversion", "denominator", analytics.Filter{}); n != 4 {
+			t.Errorf("leads behind the conversion: %d, want 4", n)
+		}
+		if n, a := drill(admin, "win_rate", "numerator", analytics.Filter{ClientType: analytics.ClientNew}); n != 2 || a[0]+a[1] != 160 {
+			t.Errorf("won deals of new clients: %d %v, want A and C", n, a)
+		}
+		if n, a := drill(o.Actor(t, o.South1), "won_deals", "", analytics.Filter{}); n != 1 || a[0] != 50 {
+			t.Errorf("south1 drills into %d won deals %v, want only their C", n, a)
+		}
+		if _, err := fx.eng.Records(ctx, admin, analytics.DrillRequest{KPI: "marketing_spend", Period: period}); err == nil {
+			t.Error("spend was drilled into deals")
+		}
+		if _, err := fx.eng.Records(ctx, admin, analytics.DrillRequest{KPI: "revenue", Part: "denominator", Period: period}); err == nil {
+			t.Error("revenue has no denominator, yet it was drilled into")
+		}
 		if _, err := fx.eng.Compute(ctx, admin, analytics.Request{IDs: ids, Period: period, Filter: analytics.Filter{ClientType: "old"}}); err == nil {
 			t.Error("an unknown client type was accepted")
 		}

@@ -363,6 +363,7 @@ func init() {
 		walkOp{method: "GET", path: "/kpi", query: "?ids=leads,win_rate&from=2026-01-01&to=2026-02-01&by=manager", want: anyUser(200)},
 		walkOp{method: "GET", path: "/kpi/catalog", want: anyUser(200)},
 		walkOp{method: "GET", path: "/reports", want: anyUser(200)},
+		walkOp{method: "GET", path: "/kpi/records", query: "?kpi=won_deals&from=2026-01-01&to=2026-02-01", want: anyUser(200)},
 		walkOp{method: "GET", path: "/reports/{name}", query: "?from=2026-01-01&to=2026-02-01", want: anyUser(200)},
 		walkOp{method: "GET", path: "/contacts/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/companies/export", want: anyUser(200)},
