@@ -154,7 +154,7 @@ func (e *Engine) Records(ctx context.Context, actor *crm.Actor, req DrillRequest
 	case setUpsell:
 		cond = closed + " AND d.status = 'won' AND " + upsell
 	case setRepeat:
-		cond = closed + " AND d.status = 'won' AND " + existingClient + " = 1"
+		cond = closed + " AND d.status = 'won' AND " + q.existingClient() + " = 1"
 	case setTouched:
 		cond = created + " AND " + firstTouch + " IS NOT NULL"
 	case setUncontacted:

@@ -50,29 +50,33 @@ const isTouch = `a.user_id IS NOT NULL AND a.deleted_at IS NULL
 // firstTouch is the SQL of the first touch of deal d since its creation, on the deal or its client
 // (its contact or company): three index lookups, not an OR that no index serves.
 const firstTouch = `(SELECT MIN(t.at) FROM (
-		SELECT a.at FROM activities a WHERE a.account_id = d.account_id AND a.deal_id = d.id AND a.at >= d.created_at AND ` + isTouch + `
+		SELECT MIN(a.at) AS at FROM activities a WHERE a.account_id = d.account_id AND a.deal_id = d.id AND a.at >= d.created_at AND ` + isTouch + `
 		UNION ALL
-		SELECT a.at FROM activities a WHERE a.account_id = d.account_id AND d.contact_id IS NOT NULL AND a.contact_id = d.contact_id
+		SELECT MIN(a.at) FROM activities a WHERE a.account_id = d.account_id AND d.contact_id IS NOT NULL AND a.contact_id = d.contact_id
 			AND a.at >= d.created_at AND ` + isTouch + `
 		UNION ALL
-		SELECT a.at FROM activities a WHERE a.account_id = d.account_id AND d.company_id IS NOT NULL AND a.company_id = d.company_id
+		SELECT MIN(a.at) FROM activities a WHERE a.account_id = d.account_id AND d.company_id IS NOT NULL AND a.company_id = d.company_id
 			AND a.at >= d.created_at AND ` + isTouch + `) t)`
 
 // existingClient is 1 when the client of deal d (its company when it has one, else its main
 // contact; KPI.md) had a won deal closed before d was created — d is an existing client's deal —
 // and 0 when d is a new client's (or has no client). Two EXISTS behind a CASE rather than one OR,
-// so that each runs on the deals_company or deals_contact index.
-const existingClient = `(CASE
-	WHEN d.company_id IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM deals p
+// so that each runs on the deals_company or deals_contact index; SQLite is told so (INDEXED BY),
+// as without statistics it prefers deals_closed and scans every earlier deal for each one.
+func (q *query) existingClient() string {
+	company, contact := "deals p", "deals p"
+	if q.engine == store.SQLite {
+		company, contact = "deals p INDEXED BY deals_company", "deals p INDEXED BY deals_contact"
+	}
+	return `(CASE
+	WHEN d.company_id IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM ` + company + `
 		WHERE p.account_id = d.account_id AND p.company_id = d.company_id
 		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1 ELSE 0 END)
-	WHEN d.contact_id IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM deals p
+	WHEN d.contact_id IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM ` + contact + `
 		WHERE p.account_id = d.account_id AND p.contact_id = d.contact_id AND p.company_id IS NULL
 		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1 ELSE 0 END)
 	ELSE 0 END)`
-
-// repeatWin is 1 when d is a won deal of an existing client: a repeat sale.
-const repeatWin = `CASE WHEN d.status = 'won' THEN ` + existingClient + ` ELSE 0 END`
+}
 
 // facts are the aggregates of one (bucket, slice).
 type facts map[string]float64
@@ -105,7 +109,7 @@ var dimSQL = map[Dimension]struct{ label, join string }{
 	// The product slice joins the deal's line items grouped by product (productJoin): a deal with
 	// several products counts in each, with that product's money.
 	ByProduct:    {"COALESCE(dpi.product, '(none)')", ""},
-	ByClientType: {"CASE WHEN " + existingClient + " = 1 THEN 'existing' ELSE 'new' END", ""},
+	ByClientType: {"", ""}, // q.existingClient(), per engine
 	BySegment:    {"CASE WHEN d.segment = '' THEN '(none)' ELSE d.segment END", ""},
 }
 
@@ -174,9 +178,9 @@ func (q *query) where(actor *crm.Actor, f Filter) string {
 	}
 	switch f.ClientType {
 	case ClientNew:
-		conds = append(conds, existingClient+" = 0")
+		conds = append(conds, q.existingClient()+" = 0")
 	case ClientExisting:
-		conds = append(conds, existingClient+" = 1")
+		conds = append(conds, q.existingClient()+" = 1")
 	}
 	return strings.Join(conds, " AND ")
 }
@@ -224,6 +228,9 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 		if ds.join != "" {
 			joins = append(joins, ds.join)
 		}
+		if d == ByClientType {
+			ds.label = "CASE WHEN " + q.existingClient() + " = 1 THEN 'existing' ELSE 'new' END"
+		}
 		labels = append(labels, ds.label)
 	}
 	group := append([]string{"b.i"}, labels...)
@@ -251,7 +258,7 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 				SUM(%s)
 			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
 			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, amount, cost, q.seconds("d.created_at", "d.closed_at"),
-			upsellDeal, upsellSum, repeatWin, strings.Join(joins, " "), q.where(actor, f), sel)
+			upsellDeal, upsellSum, "CASE WHEN d.status = 'won' THEN "+q.existingClient()+" ELSE 0 END", strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsTouch, factsTouchMedian:
 		cols := make([]string, len(group))
 		aliased := make([]string, len(group))
@@ -260,7 +267,9 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 			aliased[i] = gexpr + " AS " + cols[i]
 		}
 		gl := strings.Join(cols, ", ")
-		leads := fmt.Sprintf(`%s, x AS (
+		// x is MATERIALIZED: inlined, PostgreSQL would run the first-touch subquery once for
+		// every mention of ft and v (four times a lead).
+		leads := fmt.Sprintf(`%s, x AS MATERIALIZED (
 				SELECT %s, d.created_at AS c, %s AS ft
 				FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
 				WHERE %s),
