@@ -173,7 +173,7 @@ func writeReport(w io.Writer, format string, by []analytics.Dimension, rs []anal
 			}
 			if display {
 				switch unit {
-				case analytics.Percent, analytics.Days, analytics.Minutes:
+				case analytics.Percent, analytics.Days, analytics.Minutes, analytics.Hours:
 					return strconv.FormatFloat(*v, 'f', 1, 64)
 				case analytics.Money:
 					return strconv.FormatFloat(*v/100, 'f', 2, 64)
@@ -304,7 +304,7 @@ func writeTable(w io.Writer, format string, rep *analytics.Report) error {
 		}
 		if display {
 			switch unit {
-			case analytics.Percent, analytics.Days, analytics.Minutes:
+			case analytics.Percent, analytics.Days, analytics.Minutes, analytics.Hours:
 				return strconv.FormatFloat(f, 'f', 1, 64)
 			case analytics.Money:
 				return strconv.FormatFloat(f/100, 'f', 2, 64)
