@@ -32,7 +32,7 @@ func (m *staffer) activeOn(s, e time.Time) bool {
 // workingDay reports whether day (starting at s, ending at e) is a working day of the manager:
 // Monday to Friday, active that day, not absent.
 func (m *staffer) workingDay(day crm.Date, s, e time.Time) bool {
-	if wd := s.Weekday(); wd == time.Saturday || wd == time.Sunday || !m.activeOn(s, e) {
+	if wd := day.In(time.UTC).Weekday(); wd == time.Saturday || wd == time.Sunday || !m.activeOn(s, e) {
 		return false
 	}
 	for _, a := range m.absences {
@@ -239,6 +239,8 @@ func (e *Engine) staffFacts(ctx context.Context, actor *crm.Actor, spans []Span,
 	if err != nil {
 		return nil, err
 	}
+	// Days active by slice and month, divided by the month's days at the end (exact for whole months).
+	monthDays := map[sliceKey]map[crm.Date]int{}
 	for _, m := range ms {
 		for i, d := range ds {
 			if !m.activeOn(d.Start, d.End) {
@@ -250,14 +252,21 @@ func (e *Engine) staffFacts(ctx context.Context, actor *crm.Actor, spans []Span,
 				fs = facts{"working_days": 0, "active_days": 0, "manager_months": 0}
 				out[k] = fs
 			}
-			month := d.FromDate.MonthStart()
-			fs["manager_months"] += 1 / float64(crm.Days(month, month.NextMonth()))
+			if monthDays[k] == nil {
+				monthDays[k] = map[crm.Date]int{}
+			}
+			monthDays[k][d.FromDate.MonthStart()]++
 			if m.workingDay(d.FromDate, d.Start, d.End) {
 				fs["working_days"]++
 				if act[[2]int64{int64(i), m.id}] {
 					fs["active_days"]++
 				}
 			}
+		}
+	}
+	for k, md := range monthDays {
+		for month, n := range md {
+			out[k]["manager_months"] += float64(n) / float64(crm.Days(month, month.NextMonth()))
 		}
 	}
 	return out, nil
