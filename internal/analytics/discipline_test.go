@@ -350,3 +350,77 @@ func TestManagerActivityReport(t *testing.T) {
 		}
 	})
 }
+
+func TestDataQualityReport(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		fx := newDisciplineFixture(t, db)
+		o := fx.org
+		admin := o.Actor(t, o.Admin)
+		contact := func(who *crm.User, created time.Time, in crm.ContactInput) *crm.Contact {
+			t.Helper()
+			in.Name, in.ResponsibleID, in.CreatedAt = "Дубль", who.ID, created
+			c, _, err := fx.svc.CreateContact(fx.ctx, admin, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		// One phone written two ways (south1's and north1's contact): two duplicates. An e-mail
+		// shared with a deleted contact only: none. A contact of north2's from October, never
+		// touched: untouched. A deal of north2's from December, never touched: untouched (and open).
+		contact(o.South1, mar(1, 9, 0), crm.ContactInput{Phones: []crm.Phone{{Raw: "+7 912 345-67-89"}}})
+		contact(o.North1, mar(1, 9, 0), crm.ContactInput{Phones: []crm.Phone{{Raw: "8 (912) 345-67-89"}}})
+		contact(o.North1, mar(1, 9, 0), crm.ContactInput{Emails: []crm.Email{{Email: "a@x.ru"}}})
+		gone := contact(o.South1, mar(1, 9, 0), crm.ContactInput{Emails: []crm.Email{{Email: "a@x.ru"}}})
+		if err := fx.svc.DeleteContact(fx.ctx, admin, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		contact(o.North2, time.Date(2025, 10, 1, 12, 0, 0, 0, msk), crm.ContactInput{})
+		if _, err := fx.svc.CreateDeal(fx.ctx, admin, crm.DealCreate{Name: "old", ResponsibleID: o.North2.ID, CreatedAt: time.Date(2025, 12, 1, 12, 0, 0, 0, msk)}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := fx.eng.Report(fx.ctx, admin, "data_quality", analytics.ReportRequest{Period: analytics.Period{
+			From: crm.Date{Year: 2026, Month: 3, Day: 1}, To: crm.Date{Year: 2026, Month: 4, Day: 1}, Loc: msk}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := map[string]analytics.Row{}
+		for _, r := range rep.Rows {
+			rows[r["manager"].(string)] = r
+		}
+		want := map[string]map[string]float64{
+			// Open at the end of March: 8 of the fixture and the old deal; complete: d4.
+			"(all)":  {"open_deals": 9, "complete": 1, "no_amount": 7, "no_client": 7, "no_channel": 7, "no_task": 8, "untouched_deals": 1, "duplicate_contacts": 2, "untouched_contacts": 1},
+			"north1": {"open_deals": 6, "complete": 1, "no_amount": 5, "no_client": 5, "no_channel": 5, "no_task": 5, "duplicate_contacts": 1},
+			"south1": {"open_deals": 2, "no_amount": 1, "no_client": 1, "no_channel": 1, "no_task": 2, "duplicate_contacts": 1},
+			"north2": {"open_deals": 1, "no_amount": 1, "no_client": 1, "no_channel": 1, "no_task": 1, "untouched_deals": 1, "untouched_contacts": 1},
+		}
+		if len(rows) != len(want) {
+			t.Errorf("rows: %v", rep.Rows)
+		}
+		for m, w := range want {
+			r := rows[m]
+			if r == nil {
+				t.Errorf("%s: no row", m)
+				continue
+			}
+			for _, c := range []string{"open_deals", "complete", "no_amount", "no_client", "no_channel", "no_task", "untouched_deals", "duplicate_contacts", "untouched_contacts"} {
+				if v := r[c].(float64); !near(v, w[c]) {
+					t.Errorf("%s %s = %g, want %g", m, c, v, w[c])
+				}
+			}
+			if dq, want := r["data_quality"].(*float64), 100*w["complete"]/w["open_deals"]; dq == nil || !near(*dq, want) {
+				t.Errorf("%s data_quality = %v, want %g", m, dq, want)
+			}
+		}
+		// A manager sees their own records.
+		mine, err := fx.eng.Report(fx.ctx, o.Actor(t, o.South1), "data_quality", analytics.ReportRequest{Period: analytics.Period{
+			From: crm.Date{Year: 2026, Month: 3, Day: 1}, To: crm.Date{Year: 2026, Month: 4, Day: 1}, Loc: msk}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mine.Rows) != 2 || mine.Rows[0]["open_deals"].(float64) != 2 || mine.Rows[1]["manager"] != "south1" {
+			t.Errorf("south1's data quality: %v", mine.Rows)
+		}
+	})
+}

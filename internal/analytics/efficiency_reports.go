@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/voronka/voronka/internal/crm"
 )
@@ -273,5 +274,131 @@ func crmROIReport(ctx context.Context, e *Engine, actor *crm.Actor, req ReportRe
 	default:
 		rep.Notes = append(rep.Notes, fmt.Sprintf("Payback: %s (month %d since go-live).", paybackLabel, k))
 	}
+	return rep, nil
+}
+
+func init() {
+	registerReport(&ReportDef{Name: "data_quality", TitleRU: "Качество данных", TitleEN: "Data quality",
+		Description: "per manager at the end of each bucket: open deals, the share with every field filled and the deals missing each (amount, client, channel, next task); open deals and contacts untouched for 90 days; duplicate contacts (a phone or e-mail shared with another live contact)",
+		run:         dataQualityReport})
+}
+
+// untouchedDays is how long without a touch makes a record "untouched" in the data_quality report.
+const untouchedDays = 90
+
+// dataQualityReport is the data_quality KPI by manager (the deal's responsible, the contact's)
+// with its parts, and the records that rot: open deals and contacts with no touch in the 90 days
+// before the end of the bucket (and older than that), and live contacts sharing a phone or an
+// e-mail with another live contact of the account.
+func dataQualityReport(ctx context.Context, e *Engine, actor *crm.Actor, req ReportRequest) (*Report, error) {
+	by := []Dimension{ByManager}
+	spans := req.Period.Spans(req.Bucket)
+	quality, err := e.facts(ctx, actor, factsQuality, spans, by, req.Filter)
+	if err != nil {
+		return nil, err
+	}
+	q := &query{engine: e.db.Engine}
+	cte := q.spansCutCTE(spans, untouchedDays*24*time.Hour)
+	labels, joins := groupSQL(by, "")
+	sel := strings.Join(append([]string{"b.i"}, labels...), ", ")
+	untouched, err := e.runFacts(ctx, q, fmt.Sprintf(`WITH %s
+		SELECT %s, COUNT(*) FROM deals d JOIN spans b ON d.created_at < b.c AND (d.closed_at IS NULL OR d.closed_at >= b.e) %s
+		WHERE %s AND NOT %s GROUP BY %s`, cte, sel, joins, q.where(actor, req.Filter), touchSince, sel), 1, []string{"untouched_deals"})
+	if err != nil {
+		return nil, err
+	}
+	contacts := map[sliceKey]facts{}
+	if staffSlices(nil, req.Filter) {
+		q := &query{engine: e.db.Engine}
+		cte := q.spansCutCTE(spans, untouchedDays*24*time.Hour)
+		dup := func(table, col string) string {
+			return fmt.Sprintf(`EXISTS (SELECT 1 FROM %[1]s p JOIN %[1]s p2 ON p2.account_id = p.account_id AND p2.%[2]s = p.%[2]s AND p2.contact_id <> p.contact_id
+				JOIN contacts c2 ON c2.account_id = p2.account_id AND c2.id = p2.contact_id AND c2.deleted_at IS NULL AND c2.created_at < b.e
+				WHERE p.account_id = c.account_id AND p.contact_id = c.id AND p.%[2]s <> '')`, table, col)
+		}
+		conds := append([]string{"c.account_id = " + q.add(actor.AccountID), "c.deleted_at IS NULL"}, q.userConds(actor, Filter{ManagerID: req.Filter.ManagerID, TeamID: req.Filter.TeamID}, "c.responsible_id")...)
+		contacts, err = e.runFacts(ctx, q, fmt.Sprintf(`WITH %s
+			SELECT b.i, um.name,
+				SUM(CASE WHEN %s OR %s THEN 1 ELSE 0 END),
+				SUM(CASE WHEN c.created_at < b.c AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.account_id = c.account_id
+					AND a.contact_id = c.id AND a.at >= b.c AND a.at < b.e AND %s) THEN 1 ELSE 0 END)
+			FROM contacts c JOIN spans b ON c.created_at < b.e JOIN users um ON um.id = c.responsible_id
+			WHERE %s GROUP BY b.i, um.name`, cte, dup("contact_phones", "phone"), dup("contact_emails", "email"), isTouch,
+			strings.Join(conds, " AND ")), 1, []string{"duplicate_contacts", "untouched_contacts"})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// The rows: each (bucket, manager) any part has, and a total per bucket.
+	rows := map[sliceKey]Row{}
+	cols := []string{"open_deals", "complete", "data_quality", "no_amount", "no_client", "no_channel", "no_task", "untouched_deals", "duplicate_contacts", "untouched_contacts"}
+	row := func(k sliceKey) Row {
+		r := rows[k]
+		if r == nil {
+			r = Row{"bucket": spans[k.bucket].Label, "manager": k.labels}
+			if k.labels == "" {
+				r["manager"] = "(all)"
+			}
+			for _, c := range cols {
+				if c != "data_quality" {
+					r[c] = 0.0
+				}
+			}
+			r["data_quality"] = (*float64)(nil)
+			rows[k] = r
+		}
+		return r
+	}
+	add := func(k sliceKey, name string, v float64) {
+		row(k)[name] = row(k)[name].(float64) + v
+		tk := sliceKey{bucket: k.bucket}
+		row(tk)[name] = row(tk)[name].(float64) + v
+	}
+	for i := range spans {
+		row(sliceKey{bucket: i})
+	}
+	for k, fs := range quality {
+		add(k, "open_deals", fs["quality_open"])
+		add(k, "complete", fs["complete"])
+		for _, n := range []string{"no_amount", "no_client", "no_channel", "no_task"} {
+			add(k, n, fs[n])
+		}
+	}
+	for k, fs := range untouched {
+		add(k, "untouched_deals", fs["untouched_deals"])
+	}
+	for k, fs := range contacts {
+		add(k, "duplicate_contacts", fs["duplicate_contacts"])
+		add(k, "untouched_contacts", fs["untouched_contacts"])
+	}
+	keys := make([]sliceKey, 0, len(rows))
+	for k, r := range rows {
+		r["data_quality"] = ratio(r["complete"].(float64), r["open_deals"].(float64), 100)
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].bucket != keys[j].bucket {
+			return keys[i].bucket < keys[j].bucket
+		}
+		return keys[i].labels < keys[j].labels
+	})
+	rep := &Report{Columns: []Column{
+		{Key: "bucket", TitleRU: "Период", TitleEN: "Period"},
+		{Key: "manager", TitleRU: "Менеджер", TitleEN: "Manager"},
+		{Key: "open_deals", TitleRU: "Открытые сделки", TitleEN: "Open deals", Unit: Count},
+		{Key: "complete", TitleRU: "Заполнены полностью", TitleEN: "Complete", Unit: Count},
+		{Key: "data_quality", TitleRU: "Качество данных", TitleEN: "Data quality", Unit: Percent},
+		{Key: "no_amount", TitleRU: "Без суммы", TitleEN: "No amount", Unit: Count},
+		{Key: "no_client", TitleRU: "Без клиента", TitleEN: "No client", Unit: Count},
+		{Key: "no_channel", TitleRU: "Без канала", TitleEN: "No channel", Unit: Count},
+		{Key: "no_task", TitleRU: "Без следующей задачи", TitleEN: "No next task", Unit: Count},
+		{Key: "untouched_deals", TitleRU: "Сделки без касаний 90 дней", TitleEN: "Deals untouched for 90 days", Unit: Count},
+		{Key: "duplicate_contacts", TitleRU: "Дубли контактов", TitleEN: "Duplicate contacts", Unit: Count},
+		{Key: "untouched_contacts", TitleRU: "Контакты без касаний 90 дней", TitleEN: "Contacts untouched for 90 days", Unit: Count},
+	}}
+	for _, k := range keys {
+		rep.Rows = append(rep.Rows, rows[k])
+	}
+	rep.Notes = []string{"Open deals at the end of each bucket; a deal is complete with an amount, a client, a channel and an open task. Untouched: created more than 90 days before the end, no touch in those 90 days. A duplicate contact shares a phone or an e-mail with another live contact of the account. Contacts count by their responsible manager and are not cut by deal filters."}
 	return rep, nil
 }
