@@ -81,7 +81,7 @@ type roiData struct {
 	costs      []*crm.CRMCost
 }
 
-// incremental returns the cumulative margin and accrued baseline of [goLive, x); x must be one of
+// at returns the cumulative margin and accrued baseline of [goLive, x); x must be one of
 // the points, or not after the go-live date.
 func (r *roiData) at(x crm.Date) (margin, base float64) {
 	k, ok := slices.BinarySearchFunc(r.points, x, func(a, b crm.Date) int { return compareDates(a, b) })
@@ -124,8 +124,8 @@ func tcoBefore(costs []*crm.CRMCost, x crm.Date) float64 {
 	return float64(total)
 }
 
-// roi reads what crm_roi needs up to the dates ends: ok is false when the account has no go-live
-// date (costs are read all the same).
+// roi reads what crm_roi needs up to the dates ends; without a go-live date only the costs
+// (goLive is zero).
 func (e *Engine) roi(ctx context.Context, actor *crm.Actor, ends []crm.Date) (*roiData, error) {
 	r := &roiData{months: e.settings(ctx, actor).BaselineMonths}
 	var tz string
