@@ -189,6 +189,9 @@ func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 	for _, by := range sliceSets(req.By) {
 		tables := map[factGroup]map[sliceKey]facts{}
 		for g := range groups {
+			if !supports(g, by, req.Filter) {
+				continue
+			}
 			t, err := e.facts(ctx, actor, g, spans, by, req.Filter)
 			if err != nil {
 				return nil, err
@@ -200,18 +203,36 @@ func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 			k := registry[id]
 			for _, sk := range keys {
 				f := facts{}
+				known := true
 				for _, g := range k.facts {
+					known = known && supports(g, by, req.Filter)
 					for n, v := range tables[g][sk] {
 						f[n] = v
 					}
 				}
-				val, num, den := k.eval(f)
+				var val, num, den *float64
+				if known {
+					val, num, den = k.eval(f)
+				}
 				out = append(out, Result{KPI: id, Slice: sk.slice(by), Bucket: spans[sk.bucket].Label,
 					Value: val, Numerator: num, Denominator: den, Unit: k.Unit})
 			}
 		}
 	}
 	return out, nil
+}
+
+// supports reports whether fact group g can be cut by the slices and narrowed by the filter. The
+// product and client-type slices and the product, tag and client-type filters are built into the
+// SQL fact groups of facts.go (and spend, which answers for them by itself); the fact groups of
+// plans, payments, feedback, tasks and costs are not cut by them, so their KPIs are null there
+// rather than a figure of something else.
+func supports(g factGroup, by []Dimension, f Filter) bool {
+	if _, custom := factFuncs[g]; !custom || g == factsSpend {
+		return true
+	}
+	return !slices.Contains(by, ByProduct) && !slices.Contains(by, ByClientType) &&
+		f.ProductID == 0 && f.Tag == "" && f.ClientType == ""
 }
 
 // sliceSets returns the totals (no dimension) and, when by is given, by itself.
