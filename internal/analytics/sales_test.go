@@ -214,6 +214,16 @@ func TestSalesKPIs(t *testing.T) {
 				t.Errorf("%s: slices sum to %g, the total is %g", id, sum, *total.Value)
 			}
 		}
+
+		// A manager deactivated (a leaver) keeps their history: their March stays theirs.
+		off := false
+		if _, err := fx.svc.UpdateUser(fx.ctx, admin, fx.org.South1.ID, crm.UserUpdate{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		after := fx.compute(t, admin, analytics.Request{IDs: ids, Period: march(analytics.Month), Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByManager}})
+		expect(t, after, "leads|2026-03|manager=south1", f(50), nil, nil)
+		expect(t, after, "revenue|2026-03|manager=south1", f(40_000_000), nil, nil)
+		expect(t, after, "leads|2026-03", f(150), nil, nil)
 	})
 }
 
