@@ -64,7 +64,9 @@ func (fx *forecastFixture) wonDeal(who *crm.User, roubles int64, created, closed
 	}
 }
 
-func mskAt(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, msk) }
+func mskAt(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, msk)
+}
 
 func day(y int, m time.Month, d int) crm.Date { return crm.Date{Year: y, Month: m, Day: d} }
 
