@@ -16,8 +16,8 @@ import (
 func planInputs() crm.ROIPlanInputs {
 	return crm.ROIPlanInputs{MonthlyLeads: 100, ConversionPct: 10, AverageCheck: 100_000, MarginRatePct: 40,
 		CustomerBase: 100, ChurnPctYear: 12, Managers: 2, ManagerMonthlyCost: 100_000,
-		Effects: crm.ROIEffects{SalesPct: 15, ProductivityPct: 25, LifetimePct: 25, BasePct: 24, BaseMonths: 24, RampUpMonths: 2},
-		Costs:   []crm.ROICost{{Month: 1, Amount: 150_000, Kind: "one_off"}, {Month: 1, Amount: 10_000, Kind: "monthly"}},
+		Effects:       crm.ROIEffects{SalesPct: 15, ProductivityPct: 25, LifetimePct: 25, BasePct: 24, BaseMonths: 24, RampUpMonths: 2},
+		Costs:         []crm.ROICost{{Month: 1, Amount: 150_000, Kind: "one_off"}, {Month: 1, Amount: 10_000, Kind: "monthly"}},
 		HorizonMonths: 3, DiscountRatePct: 12}
 }
 
