@@ -132,10 +132,19 @@ func planScenario(in crm.ROIPlanInputs, margin float64, name string, factor floa
 
 func round(x float64) int64 { return int64(math.Round(x)) }
 
-// MeasuredCRMROI is crm_roi measured from the go-live date to the first day of today's month in the
-// account's zone, for the actor, beside the plan; nil when the KPI is not registered, there is no
-// go-live date, or not a day has passed between the two.
-func (e *Engine) MeasuredCRMROI(ctx context.Context, actor *crm.Actor, goLive crm.Date, now time.Time, loc *time.Location) (*Result, error) {
+// MeasuredROI is crm_roi as measured over [From, To).
+type MeasuredROI struct {
+	From        crm.Date `json:"from"`
+	To          crm.Date `json:"to"`
+	Value       *float64 `json:"value"` // percent
+	Numerator   *float64 `json:"numerator"`
+	Denominator *float64 `json:"denominator"`
+}
+
+// MeasuredCRMROI is crm_roi measured for the actor from the go-live date to the first day of
+// today's month in the account's zone, to be put beside the plan; nil when the KPI is not
+// registered, there is no go-live date, or no day lies between the two.
+func (e *Engine) MeasuredCRMROI(ctx context.Context, actor *crm.Actor, goLive crm.Date, now time.Time, loc *time.Location) (*MeasuredROI, error) {
 	if Lookup("crm_roi") == nil || goLive.IsZero() {
 		return nil, nil
 	}
@@ -149,7 +158,7 @@ func (e *Engine) MeasuredCRMROI(ctx context.Context, actor *crm.Actor, goLive cr
 	}
 	for _, r := range rs {
 		if len(r.Slice) == 0 {
-			return &r, nil
+			return &MeasuredROI{From: goLive, To: to, Value: r.Value, Numerator: r.Numerator, Denominator: r.Denominator}, nil
 		}
 	}
 	return nil, nil

@@ -138,6 +138,16 @@ func (s *Service) ROIPlan(ctx context.Context, actor *Actor) (*ROIPlan, error) {
 	return p, err
 }
 
+// CheckROIPlan normalises and validates inputs for a plan computed without saving them.
+// Administrators and heads of sales. EFORBIDDEN, EINVALID.
+func (s *Service) CheckROIPlan(actor *Actor, in *ROIPlanInputs) error {
+	if err := headOrAdmin(actor); err != nil {
+		return err
+	}
+	in.Normalize()
+	return in.Validate()
+}
+
 // SaveROIPlan validates and stores the account's planner inputs, replacing the saved ones.
 // version, when given, must be the saved version (0: none saved yet). Administrators only.
 // EFORBIDDEN, EINVALID, ECONFLICT.
