@@ -459,7 +459,7 @@ func salesForecastReport(ctx context.Context, e *Engine, actor *crm.Actor, req R
 		if fc.MAPE != nil {
 			mape = fmt.Sprintf("%.1f %%", *fc.MAPE)
 		}
-		rep.Notes = append(rep.Notes, fmt.Sprintf("Backtest (the forecast made %d months earlier against what came): MAE %.0f, MAPE %s.", backtestMonths, *fc.MAE, mape))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Backtest (the forecast made %d months earlier against what came): MAE %.0f (minor units), MAPE %s.", backtestMonths, *fc.MAE, mape))
 	} else {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("No backtest: it needs %d months of history.", backtestMonths+3))
 	}
@@ -467,7 +467,7 @@ func salesForecastReport(ctx context.Context, e *Engine, actor *crm.Actor, req R
 		rep.Notes = append(rep.Notes, fmt.Sprintf("Median days from creation to win: %.1f.", *fc.MedianDays))
 	}
 	if fc.BeyondHorizon > 0 {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("Weighted pipeline expected after the horizon, not shown: %.0f.", fc.BeyondHorizon))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("Weighted pipeline expected after the horizon, not shown: %.0f (minor units).", fc.BeyondHorizon))
 	}
 	for _, s := range fc.Stages {
 		how := fmt.Sprintf("set on the stage (%d closed deals: fewer than %d to learn from)", s.Closed, minLearned)

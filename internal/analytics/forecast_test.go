@@ -318,7 +318,7 @@ func TestSalesForecastBacktest(t *testing.T) {
 		if len(backtest) != 6 || *backtest[0]["error"].(*float64) != -30_000_000 || *backtest[1]["error"].(*float64) != 0 {
 			t.Errorf("backtest rows: %v", backtest)
 		}
-		if notes := strings.Join(rep.Notes, "\n"); !strings.Contains(notes, "MAE 5000000, MAPE 4.5 %") {
+		if notes := strings.Join(rep.Notes, "\n"); !strings.Contains(notes, "MAE 5000000 (minor units), MAPE 4.5 %") {
 			t.Errorf("notes lack the backtest's error:\n%s", notes)
 		}
 

@@ -87,12 +87,12 @@ var hwGrid = []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
 // fitHoltWinters fits additive Holt-Winters with season m to y (len(y) ≥ 2m), choosing α, β, γ on
 // hwGrid by the least sum of squared one-step-ahead errors over y[m:].
 func fitHoltWinters(y []float64, m int) *seriesFit {
-	best := math.Inf(1)
+	best := -1.0 // none yet
 	var ba, bb, bg float64
 	for _, a := range hwGrid {
 		for _, b := range hwGrid {
 			for _, g := range hwGrid {
-				if s := runHoltWinters(y, m, a, b, g).sse; s < best-1e-9*math.Max(1, best) {
+				if s := runHoltWinters(y, m, a, b, g).sse; best < 0 || s < best-1e-9*math.Max(1, best) {
 					best, ba, bb, bg = s, a, b, g
 				}
 			}

@@ -54,6 +54,25 @@ func TestHoltWintersFollowsTheSeasonThroughNoise(t *testing.T) {
 	}
 }
 
+func TestHoltWintersAdaptsToALevelShift(t *testing.T) {
+	// Two years of the perfect series, then a year 300 higher: the smoothing constants chosen must
+	// let the level follow (with α = β = γ = 0 the forecast would stay 300 too low). The jump also
+	// reads as some trend for a while, hence within half the shift rather than exact.
+	y := perfect(48)
+	for i := 24; i < 48; i++ {
+		y[i] += 300
+	}
+	fit := fitSeries(y[:36], 12)
+	if fit.Alpha < 0.1 || fit.Beta < 0.1 || fit.Gamma < 0.1 {
+		t.Errorf("constants %g %g %g: not chosen from the grid", fit.Alpha, fit.Beta, fit.Gamma)
+	}
+	for h := 1; h <= 12; h++ {
+		if got, want := fit.Forecast(h), y[35+h]; math.Abs(got-want) > 150 {
+			t.Errorf("h=%d: %g, want %g ± 150", h, got, want)
+		}
+	}
+}
+
 func TestTrendBelowTwoSeasons(t *testing.T) {
 	// 23 months of a line: the trend model, exact, with no one-step error.
 	y := make([]float64, 30)
