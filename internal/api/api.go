@@ -65,6 +65,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 	h.registerKPI(a)
 	h.registerReports(a)
 	h.registerDrill(a)
+	h.registerPlanner(a)
 	return a
 }
 
