@@ -64,6 +64,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 	h.registerExports(a)
 	h.registerKPI(a)
 	h.registerReports(a)
+	h.registerFunnel(a)
 	return a
 }
 
