@@ -172,7 +172,7 @@ func (e *Engine) Funnel(ctx context.Context, actor *crm.Actor, req FunnelRequest
 	} else if err != nil {
 		return nil, fmt.Errorf("analytics: funnel pipeline: %w", err)
 	}
-	stages, err := e.funnelStages(ctx, actor, fn.PipelineID)
+	stages, stageIDs, err := e.funnelStages(ctx, actor, fn.PipelineID)
 	if err != nil {
 		return nil, err
 	}
@@ -183,13 +183,13 @@ func (e *Engine) Funnel(ctx context.Context, actor *crm.Actor, req FunnelRequest
 	fn.Period = span.Label
 	f := req.Filter
 	f.PipelineID = 0
-	totals, err := e.funnelFacts(ctx, actor, fn.PipelineID, span, "", f)
+	totals, err := e.funnelFacts(ctx, actor, fn.PipelineID, stageIDs, span, "", f)
 	if err != nil {
 		return nil, err
 	}
 	fn.Total = totals[""].slice("", stages)
 	if req.By != "" {
-		bySlice, err := e.funnelFacts(ctx, actor, fn.PipelineID, span, req.By, f)
+		bySlice, err := e.funnelFacts(ctx, actor, fn.PipelineID, stageIDs, span, req.By, f)
 		if err != nil {
 			return nil, err
 		}
@@ -213,29 +213,34 @@ var funnelNotes = []string{
 	"funnel length: median days from entry to the win of the deals won in the pipeline",
 }
 
-// funnelStages returns the pipeline's live open stages in order, then its won stage.
-func (e *Engine) funnelStages(ctx context.Context, actor *crm.Actor, pipelineID int64) ([]funnelStage, error) {
-	rows, err := e.db.Reader().QueryContext(ctx, `SELECT id, name, position, kind FROM stages
-		WHERE account_id = $1 AND pipeline_id = $2 AND NOT archived AND kind IN ('open', 'won') ORDER BY position, id`,
-		actor.AccountID, pipelineID)
+// funnelStages returns the pipeline's live open stages in order, then its won stage; and the ids
+// of all its stages, archived and lost ones too.
+func (e *Engine) funnelStages(ctx context.Context, actor *crm.Actor, pipelineID int64) ([]funnelStage, []int64, error) {
+	rows, err := e.db.Reader().QueryContext(ctx, `SELECT id, name, position, kind, archived FROM stages
+		WHERE account_id = $1 AND pipeline_id = $2 ORDER BY position, id`, actor.AccountID, pipelineID)
 	if err != nil {
-		return nil, fmt.Errorf("analytics: funnel stages: %w", err)
+		return nil, nil, fmt.Errorf("analytics: funnel stages: %w", err)
 	}
 	defer rows.Close()
 	var open, won []funnelStage
+	var ids []int64
 	for rows.Next() {
 		var s funnelStage
-		if err := rows.Scan(&s.id, &s.name, &s.position, &s.kind); err != nil {
-			return nil, fmt.Errorf("analytics: funnel stages: %w", err)
+		var archived bool
+		if err := rows.Scan(&s.id, &s.name, &s.position, &s.kind, &archived); err != nil {
+			return nil, nil, fmt.Errorf("analytics: funnel stages: %w", err)
 		}
-		if s.kind == crm.StageWon {
+		ids = append(ids, s.id)
+		switch {
+		case archived || s.kind == crm.StageLost:
+		case s.kind == crm.StageWon:
 			s.position = wonTop
 			won = append(won, s)
-		} else {
+		default:
 			open = append(open, s)
 		}
 	}
-	return append(open, won...), rows.Err()
+	return append(open, won...), ids, rows.Err()
 }
 
 // funnelAgg holds the aggregates of one slice, as the database returns them.
@@ -340,9 +345,15 @@ func (a *funnelAgg) slice(label string, stages []funnelStage) FunnelSlice {
 // it is in the span) and cd (the deals of the cohort the actor may see, filtered, with the label
 // of their slice; a deal is in several rows for the product slice). Other CTEs and the SELECT
 // follow it.
-func (q *query) funnelCohort(actor *crm.Actor, pipelineID int64, span Span, by Dimension, f Filter) string {
+func (q *query) funnelCohort(actor *crm.Actor, pipelineID int64, stageIDs []int64, span Span, by Dimension, f Filter) string {
 	acc, pid := q.add(actor.AccountID), q.add(pipelineID)
 	from, to := q.add(span.Start), q.add(span.End)
+	// The pipeline's stages as a list, so that the entries are read from the events' index on
+	// (account, stage, time) rather than from every event of the account.
+	in := make([]string, len(stageIDs))
+	for i, id := range stageIDs {
+		in[i] = q.add(id)
+	}
 	label, join, distinct := "''", "", ""
 	switch by {
 	case "":
@@ -366,25 +377,25 @@ func (q *query) funnelCohort(actor *crm.Actor, pipelineID int64, span Span, by D
 	// Entries are found from the period's start on (an entry in the period happened at or after
 	// it: a creation's event is never before created_at); a deal with any event into the pipeline
 	// before the start entered it before, and is another period's.
-	return fmt.Sprintf(`WITH ent AS (
-			SELECT e.deal_id, MIN(CASE WHEN e.from_stage_id IS NULL THEN ed.created_at ELSE e.at END) AS entered
+	return fmt.Sprintf(`WITH entries AS MATERIALIZED (
+			SELECT e.deal_id, CASE WHEN e.from_stage_id IS NULL THEN ed.created_at ELSE e.at END AS entered
 			FROM deal_stage_events e JOIN deals ed ON ed.account_id = e.account_id AND ed.id = e.deal_id
-			WHERE e.account_id = %[1]s AND e.to_pipeline_id = %[2]s
-				AND e.to_stage_id IN (SELECT id FROM stages WHERE account_id = %[1]s AND pipeline_id = %[2]s)
-				AND (e.from_pipeline_id IS NULL OR e.from_pipeline_id <> %[2]s) AND e.at >= %[3]s
-				AND NOT EXISTS (SELECT 1 FROM deal_stage_events x WHERE x.account_id = e.account_id
-					AND x.deal_id = e.deal_id AND x.to_pipeline_id = %[2]s AND x.at < %[3]s)
-			GROUP BY e.deal_id),
-		cd AS (
+			WHERE e.account_id = %[1]s AND e.to_stage_id IN (%[9]s) AND e.at >= %[3]s AND e.to_pipeline_id = %[2]s
+				AND (e.from_pipeline_id IS NULL OR e.from_pipeline_id <> %[2]s)),
+		ent AS (SELECT deal_id, MIN(entered) AS entered FROM entries GROUP BY deal_id),
+		cd AS MATERIALIZED (
 			SELECT %[5]sd.id AS deal_id, ent.entered, d.pipeline_id, d.stage_id, d.status, d.closed_at, d.loss_reason_id, %[6]s AS lbl
 			FROM ent JOIN deals d ON d.account_id = %[1]s AND d.id = ent.deal_id %[7]s
-			WHERE ent.entered >= %[3]s AND ent.entered < %[4]s AND %[8]s)`,
-		acc, pid, from, to, distinct, label, join, q.where(actor, f))
+			WHERE ent.entered >= %[3]s AND ent.entered < %[4]s
+				AND NOT EXISTS (SELECT 1 FROM deal_stage_events x WHERE x.account_id = d.account_id
+					AND x.deal_id = d.id AND x.to_pipeline_id = %[2]s AND x.at < %[3]s)
+				AND %[8]s)`,
+		acc, pid, from, to, distinct, label, join, q.where(actor, f), strings.Join(in, ", "))
 }
 
 // funnelFacts runs the funnel's aggregate queries for one slicing (by "" for the total) and
 // returns the aggregates by label.
-func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID int64, span Span, by Dimension, f Filter) (map[string]*funnelAgg, error) {
+func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID int64, stageIDs []int64, span Span, by Dimension, f Filter) (map[string]*funnelAgg, error) {
 	out := map[string]*funnelAgg{}
 	agg := func(l string) *funnelAgg {
 		if out[l] == nil {
@@ -413,7 +424,7 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		return fmt.Sprintf("CASE WHEN %[1]s.kind = 'won' THEN %[2]d WHEN %[1]s.kind = 'open' AND NOT %[1]s.archived THEN %[1]s.position END", st, wonTop)
 	}
 	err := run(func(q *query) string {
-		cte := q.funnelCohort(actor, pipelineID, span, by, f)
+		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		acc, pid := q.add(actor.AccountID), q.add(pipelineID)
 		return fmt.Sprintf(`%s,
 			tops AS (
@@ -446,7 +457,7 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 	}
 	// The exit: the deal's state now, with the loss reason of the lost.
 	err = run(func(q *query) string {
-		cte := q.funnelCohort(actor, pipelineID, span, by, f)
+		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		acc, pid := q.add(actor.AccountID), q.add(pipelineID)
 		return fmt.Sprintf(`%s,
 			x AS (SELECT cd.lbl, CASE WHEN cd.pipeline_id <> %[3]s THEN 'moved' ELSE cd.status END AS ex,
@@ -471,7 +482,7 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 	}
 	// Time in each open stage: a deal's visits, each from its event to the deal's next event.
 	err = run(func(q *query) string {
-		cte := q.funnelCohort(actor, pipelineID, span, by, f)
+		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		acc, pid := q.add(actor.AccountID), q.add(pipelineID)
 		secs := q.seconds("ev.at", "ev.left_at")
 		return fmt.Sprintf(`%[1]s,
@@ -514,7 +525,7 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 	}
 	// Funnel length: entry to win of the deals won in the pipeline.
 	err = run(func(q *query) string {
-		cte := q.funnelCohort(actor, pipelineID, span, by, f)
+		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		pid := q.add(pipelineID)
 		secs := q.seconds("entered", "closed_at")
 		return fmt.Sprintf(`%[1]s,
