@@ -66,6 +66,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 	h.registerReports(a)
 	h.registerDrill(a)
 	h.registerPlanner(a)
+	h.registerFunnel(a)
 	return a
 }
 
