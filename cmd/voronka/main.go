@@ -6,6 +6,7 @@
 //	voronka import FILE           import deals from a CSV or XLSX file
 //	voronka export -o FILE        export deals to a CSV or XLSX file
 //	voronka report -kpi …         compute KPIs
+//	voronka funnel -from -to      the funnel analysis of a pipeline
 //	voronka user …                manage users from the shell
 //	voronka version               print the version
 package main
@@ -45,6 +46,7 @@ Usage:
   voronka import [flags] FILE    import deals from CSV/XLSX (-mapping M.json, -dry-run, -errors R.csv)
   voronka export [flags] -o F    export deals to CSV/XLSX (-status, -from, -to, -lang ru|en)
   voronka report -kpi IDS -from D -to D [-bucket B] [-by DIMS] [-format table|csv|json]
+  voronka funnel [-pipeline NAME|ID] -from D -to D [-by DIM] [-format table|csv|json]
   voronka migrate up|status      apply pending migrations, or list them
   voronka user create|set-password|deactivate|list [flags]
   voronka version                print the version
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runExport(ctx, cfg, args[1:], stdout, stderr)
 	case "report":
 		return runReport(ctx, cfg, args[1:], stdout, stderr)
+	case "funnel":
+		return runFunnel(ctx, cfg, args[1:], stdout, stderr)
 	case "user":
 		return runUser(ctx, cfg, args[1:], stdout)
 	case "version":

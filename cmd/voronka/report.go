@@ -35,8 +35,18 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
 	to := fs.String("to", "", "the day after the last, YYYY-MM-DD")
 	bucket := fs.String("bucket", "", "day, week, month, quarter or year")
-	by := fs.String("by", "", "comma-separated slices: manager, team, pipeline, channel, region, segment")
+	by := fs.String("by", "", "comma-separated slices: manager, team, pipeline, channel, region, segment, product, client_type")
 	format := fs.String("format", "table", "table, csv or json")
+	var flt analytics.Filter
+	fs.Int64Var(&flt.PipelineID, "pipeline-id", 0, "only deals of this pipeline")
+	fs.Int64Var(&flt.TeamID, "team-id", 0, "only deals of this team's managers")
+	fs.Int64Var(&flt.ManagerID, "manager-id", 0, "only deals of this manager")
+	fs.Int64Var(&flt.ChannelID, "channel-id", 0, "only deals of this channel")
+	fs.Int64Var(&flt.ProductID, "product-id", 0, "only deals with this product, counting its money")
+	fs.StringVar(&flt.Region, "region", "", "only deals of this region")
+	fs.StringVar(&flt.Segment, "segment", "", "only deals of this segment")
+	fs.StringVar(&flt.Tag, "tag", "", "only deals with this tag")
+	fs.StringVar(&flt.ClientType, "client-type", "", "only deals of new or existing clients")
 	list := fs.Bool("list", false, "list the KPIs and the reports and exit")
 	reportName := fs.String("report", "", "compute this report instead of KPIs (see -list)")
 	days := fs.Int("days", 0, "the report's own number of days, where it has one")
@@ -88,7 +98,7 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return describe(err)
 	}
-	req := analytics.Request{IDs: splitIDs(*ids), Period: analytics.Period{From: fd, To: td, Loc: acc.Location()}, Bucket: b}
+	req := analytics.Request{IDs: splitIDs(*ids), Period: analytics.Period{From: fd, To: td, Loc: acc.Location()}, Bucket: b, Filter: flt}
 	for _, d := range strings.Split(*by, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			req.By = append(req.By, analytics.Dimension(d))
@@ -96,7 +106,7 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	}
 	eng := analytics.NewEngine(db)
 	if *reportName != "" {
-		rep, err := eng.Report(ctx, actor, *reportName, analytics.ReportRequest{Period: req.Period, Bucket: b, By: req.By, Days: *days, Months: *months})
+		rep, err := eng.Report(ctx, actor, *reportName, analytics.ReportRequest{Period: req.Period, Bucket: b, By: req.By, Filter: flt, Days: *days, Months: *months})
 		if err != nil {
 			return describe(err)
 		}
@@ -163,7 +173,7 @@ func writeReport(w io.Writer, format string, by []analytics.Dimension, rs []anal
 			}
 			if display {
 				switch unit {
-				case analytics.Percent, analytics.Days, analytics.Minutes:
+				case analytics.Percent, analytics.Days, analytics.Minutes, analytics.Hours:
 					return strconv.FormatFloat(*v, 'f', 1, 64)
 				case analytics.Money:
 					return strconv.FormatFloat(*v/100, 'f', 2, 64)
@@ -294,7 +304,7 @@ func writeTable(w io.Writer, format string, rep *analytics.Report) error {
 		}
 		if display {
 			switch unit {
-			case analytics.Percent, analytics.Days, analytics.Minutes:
+			case analytics.Percent, analytics.Days, analytics.Minutes, analytics.Hours:
 				return strconv.FormatFloat(f, 'f', 1, 64)
 			case analytics.Money:
 				return strconv.FormatFloat(f/100, 'f', 2, 64)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/voronka/voronka/internal/crm"
@@ -49,26 +50,33 @@ const isTouch = `a.user_id IS NOT NULL AND a.deleted_at IS NULL
 // firstTouch is the SQL of the first touch of deal d since its creation, on the deal or its client
 // (its contact or company): three index lookups, not an OR that no index serves.
 const firstTouch = `(SELECT MIN(t.at) FROM (
-		SELECT a.at FROM activities a WHERE a.account_id = d.account_id AND a.deal_id = d.id AND a.at >= d.created_at AND ` + isTouch + `
+		SELECT MIN(a.at) AS at FROM activities a WHERE a.account_id = d.account_id AND a.deal_id = d.id AND a.at >= d.created_at AND ` + isTouch + `
 		UNION ALL
-		SELECT a.at FROM activities a WHERE a.account_id = d.account_id AND d.contact_id IS NOT NULL AND a.contact_id = d.contact_id
+		SELECT MIN(a.at) FROM activities a WHERE a.account_id = d.account_id AND d.contact_id IS NOT NULL AND a.contact_id = d.contact_id
 			AND a.at >= d.created_at AND ` + isTouch + `
 		UNION ALL
-		SELECT a.at FROM activities a WHERE a.account_id = d.account_id AND d.company_id IS NOT NULL AND a.company_id = d.company_id
+		SELECT MIN(a.at) FROM activities a WHERE a.account_id = d.account_id AND d.company_id IS NOT NULL AND a.company_id = d.company_id
 			AND a.at >= d.created_at AND ` + isTouch + `) t)`
 
-// repeatWin is 1 when won deal d is a repeat sale: its client (its company when it has one, else its
-// main contact; KPI.md) had a won deal closed before d was created, and 0 otherwise. Two EXISTS
-// behind a CASE rather than one OR, so that each runs on the deals_company or deals_contact index.
-const repeatWin = `CASE
-	WHEN d.status <> 'won' THEN 0
-	WHEN d.company_id IS NOT NULL AND EXISTS (SELECT 1 FROM deals p
+// existingClient is 1 when the client of deal d (its company when it has one, else its main
+// contact; KPI.md) had a won deal closed before d was created — d is an existing client's deal —
+// and 0 when d is a new client's (or has no client). Two EXISTS behind a CASE rather than one OR,
+// so that each runs on the deals_company or deals_contact index; SQLite is told so (INDEXED BY),
+// as without statistics it prefers deals_closed and scans every earlier deal for each one.
+func (q *query) existingClient() string {
+	company, contact := "deals p", "deals p"
+	if q.engine == store.SQLite {
+		company, contact = "deals p INDEXED BY deals_company", "deals p INDEXED BY deals_contact"
+	}
+	return `(CASE
+	WHEN d.company_id IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM ` + company + `
 		WHERE p.account_id = d.account_id AND p.company_id = d.company_id
-		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1
-	WHEN d.company_id IS NULL AND d.contact_id IS NOT NULL AND EXISTS (SELECT 1 FROM deals p
+		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1 ELSE 0 END)
+	WHEN d.contact_id IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM ` + contact + `
 		WHERE p.account_id = d.account_id AND p.contact_id = d.contact_id AND p.company_id IS NULL
-		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1
-	ELSE 0 END`
+		AND p.status = 'won' AND p.deleted_at IS NULL AND p.closed_at < d.created_at) THEN 1 ELSE 0 END)
+	ELSE 0 END)`
+}
 
 // facts are the aggregates of one (bucket, slice).
 type facts map[string]float64
@@ -98,7 +106,11 @@ var dimSQL = map[Dimension]struct{ label, join string }{
 	ByPipeline: {"dp.name", "JOIN pipelines dp ON dp.id = d.pipeline_id"},
 	ByChannel:  {"COALESCE(dc.name, '(none)')", "LEFT JOIN channels dc ON dc.id = d.channel_id"},
 	ByRegion:   {"CASE WHEN d.region = '' THEN '(none)' ELSE d.region END", ""},
-	BySegment:  {"CASE WHEN d.segment = '' THEN '(none)' ELSE d.segment END", ""},
+	// The product slice joins the deal's line items grouped by product (productJoin): a deal with
+	// several products counts in each, with that product's money.
+	ByProduct:    {"COALESCE(dpi.product, '(none)')", ""},
+	ByClientType: {"", ""}, // q.existingClient(), per engine
+	BySegment:    {"CASE WHEN d.segment = '' THEN '(none)' ELSE d.segment END", ""},
 }
 
 // query builds the SQL of a fact group: the spans as a VALUES list the deals join by time, the
@@ -160,7 +172,38 @@ func (q *query) where(actor *crm.Actor, f Filter) string {
 	if f.Segment != "" {
 		conds = append(conds, "d.segment = "+q.add(f.Segment))
 	}
+	if f.Tag != "" {
+		conds = append(conds, "d.id IN (SELECT entity_id FROM taggings WHERE account_id = "+q.add(actor.AccountID)+
+			" AND entity = 'deal' AND tag = "+q.add(f.Tag)+")")
+	}
+	switch f.ClientType {
+	case ClientNew:
+		conds = append(conds, q.existingClient()+" = 0")
+	case ClientExisting:
+		conds = append(conds, q.existingClient()+" = 1")
+	}
 	return strings.Join(conds, " AND ")
+}
+
+// productJoin joins deal d to its line items grouped by product (by the catalogue's name, or the
+// item's own name for an item not from the catalogue) as dpi(deal_id, product, amount, cost,
+// upsell_amount, upsell_items), when the request slices or filters by product; "" otherwise.
+// Slicing keeps deals without items (product "(none)", with the deal's own money); filtering
+// keeps only the deals with the product and counts that product's money.
+func (q *query) productJoin(actor *crm.Actor, by []Dimension, f Filter) string {
+	if !slices.Contains(by, ByProduct) && f.ProductID == 0 {
+		return ""
+	}
+	join, only := "LEFT JOIN", ""
+	if f.ProductID != 0 {
+		join, only = "JOIN", " AND i.product_id = "+q.add(f.ProductID)
+	}
+	return join + ` (SELECT i.deal_id, COALESCE(pr.name, i.name) AS product, SUM(i.amount) AS amount,
+			SUM(i.cost * i.quantity) AS cost, SUM(CASE WHEN i.upsell THEN i.amount ELSE 0 END) AS upsell_amount,
+			SUM(CASE WHEN i.upsell THEN 1 ELSE 0 END) AS upsell_items
+		FROM deal_items i LEFT JOIN products pr ON pr.id = i.product_id
+		WHERE i.account_id = ` + q.add(actor.AccountID) + only + `
+		GROUP BY i.deal_id, COALESCE(pr.name, i.name)) dpi ON dpi.deal_id = d.id`
 }
 
 // facts runs the query of group g and returns its aggregates by (bucket, slice).
@@ -171,10 +214,22 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 	q := &query{engine: e.db.Engine}
 	cte := q.spansCTE(spans)
 	var joins, labels []string
+	// Money and add-ons are the deal's, or its items' of the product when by or for a product.
+	amount, cost := "d.amount", "d.cost"
+	upsellDeal := `EXISTS (SELECT 1 FROM deal_items i WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell)`
+	upsellSum := `(SELECT COALESCE(SUM(i.amount), 0) FROM deal_items i WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell)`
+	if pj := q.productJoin(actor, by, f); pj != "" {
+		joins = append(joins, pj)
+		amount, cost = "COALESCE(dpi.amount, d.amount)", "COALESCE(dpi.cost, d.cost)"
+		upsellDeal, upsellSum = "COALESCE(dpi.upsell_items, 0) > 0", "COALESCE(dpi.upsell_amount, 0)"
+	}
 	for _, d := range by {
 		ds := dimSQL[d]
 		if ds.join != "" {
 			joins = append(joins, ds.join)
+		}
+		if d == ByClientType {
+			ds.label = "CASE WHEN " + q.existingClient() + " = 1 THEN 'existing' ELSE 'new' END"
 		}
 		labels = append(labels, ds.label)
 	}
@@ -195,17 +250,15 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 			SELECT %s,
 				SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN d.status = 'lost' THEN 1 ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' THEN d.amount ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' THEN d.cost ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' AND EXISTS (SELECT 1 FROM deal_items i
-					WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell) THEN 1 ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' THEN (SELECT COALESCE(SUM(i.amount), 0) FROM deal_items i
-					WHERE i.account_id = d.account_id AND i.deal_id = d.id AND i.upsell) ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' AND %s THEN 1 ELSE 0 END),
+				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
 				SUM(%s)
 			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
-			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, q.seconds("d.created_at", "d.closed_at"),
-			repeatWin, strings.Join(joins, " "), q.where(actor, f), sel)
+			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, amount, cost, q.seconds("d.created_at", "d.closed_at"),
+			upsellDeal, upsellSum, "CASE WHEN d.status = 'won' THEN "+q.existingClient()+" ELSE 0 END", strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsTouch, factsTouchMedian:
 		cols := make([]string, len(group))
 		aliased := make([]string, len(group))
@@ -214,7 +267,9 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 			aliased[i] = gexpr + " AS " + cols[i]
 		}
 		gl := strings.Join(cols, ", ")
-		leads := fmt.Sprintf(`%s, x AS (
+		// x is MATERIALIZED: inlined, PostgreSQL would run the first-touch subquery once for
+		// every mention of ft and v (four times a lead).
+		leads := fmt.Sprintf(`%s, x AS MATERIALIZED (
 				SELECT %s, d.created_at AS c, %s AS ft
 				FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
 				WHERE %s),
@@ -237,10 +292,10 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 		// reopened after a win counts as open since its creation (its earlier close is not kept).
 		names = []string{"open", "open_amount", "weighted_amount"}
 		sqlText = fmt.Sprintf(`WITH %s
-			SELECT %s, COUNT(*), SUM(d.amount), SUM(d.amount * st.probability) / 100.0
+			SELECT %s, COUNT(*), SUM(%s), SUM(%s * st.probability) / 100.0
 			FROM deals d JOIN spans b ON d.created_at < b.e AND (d.closed_at IS NULL OR d.closed_at >= b.e)
 				JOIN stages st ON st.id = d.stage_id %s
-			WHERE %s GROUP BY %s`, cte, sel, strings.Join(joins, " "), q.where(actor, f), sel)
+			WHERE %s GROUP BY %s`, cte, sel, amount, amount, strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsCycle:
 		// The median by window functions, which both engines have: the middle row, or the mean of
 		// the two middle rows, of each group ordered by the days to win.

@@ -70,15 +70,28 @@ const (
 	ByChannel  Dimension = "channel"
 	ByRegion   Dimension = "region"
 	BySegment  Dimension = "segment"
+	// ByProduct slices by the products of the deals' line items: a deal with several products
+	// counts in each, with that product's money (KPI.md); a deal without items is "(none)".
+	ByProduct Dimension = "product"
+	// ByClientType slices into deals of new and of existing clients ("new", "existing").
+	ByClientType Dimension = "client_type"
 )
 
 // Dimensions lists the dimensions a request may name.
-var Dimensions = []Dimension{ByManager, ByTeam, ByPipeline, ByChannel, ByRegion, BySegment}
+var Dimensions = []Dimension{ByManager, ByTeam, ByPipeline, ByChannel, ByRegion, BySegment, ByProduct, ByClientType}
 
-// Filter narrows the deals every KPI of a request counts; zero fields do not filter.
+// The client types of the client_type slice and filter: a deal is an existing client's when its
+// client had a won deal closed before the deal was created (KPI.md), else a new client's.
+const (
+	ClientNew      = "new"
+	ClientExisting = "existing"
+)
+
+// Filter narrows the deals every KPI of a request counts; zero fields do not filter. ProductID
+// keeps the deals with the product and counts that product's money; Tag keeps deals with the tag.
 type Filter struct {
-	PipelineID, TeamID, ManagerID, ChannelID int64
-	Region, Segment                          string
+	PipelineID, TeamID, ManagerID, ChannelID, ProductID int64
+	Region, Segment, Tag, ClientType                    string
 }
 
 // Request asks for KPIs over a period, cut into buckets and slices.
@@ -104,11 +117,16 @@ type Result struct {
 
 // Engine computes KPIs from a database, aggregating there.
 type Engine struct {
-	db *store.DB
+	db    *store.DB
+	cache *resultCache
 }
 
-// NewEngine returns an engine over db.
-func NewEngine(db *store.DB) *Engine { return &Engine{db: db} }
+// NewEngine returns an engine over db, caching answers until the next write (cache.go).
+func NewEngine(db *store.DB) *Engine { return &Engine{db: db, cache: newResultCache()} }
+
+// Uncached returns an engine over the same database that computes every answer afresh: the cold
+// figures of the benchmarks.
+func (e *Engine) Uncached() *Engine { return &Engine{db: e.db} }
 
 // Validate checks the request: known ids and dimensions, a valid period. EINVALID with fields.
 func (r *Request) Validate() error {
@@ -123,8 +141,11 @@ func (r *Request) Validate() error {
 	}
 	for _, d := range r.By {
 		if !slices.Contains(Dimensions, d) {
-			v.Add("by", "unknown", fmt.Sprintf("%q is not a slice; known: manager, team, pipeline, channel, region, segment", d))
+			v.Add("by", "unknown", fmt.Sprintf("%q is not a slice; known: manager, team, pipeline, channel, region, segment, product, client_type", d))
 		}
+	}
+	if r.Filter.ClientType != "" && r.Filter.ClientType != ClientNew && r.Filter.ClientType != ClientExisting {
+		v.Add("client_type", "unknown", fmt.Sprintf("%q is not a client type: new or existing", r.Filter.ClientType))
 	}
 	if err := v.Err(); err != nil {
 		return err
@@ -139,6 +160,24 @@ func (e *Engine) Compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if e.cache == nil {
+		return e.compute(ctx, actor, req)
+	}
+	gen := e.db.Generation()
+	key := cacheKey(actor, req)
+	if rs, ok := e.cache.get(key, gen); ok {
+		return rs, nil
+	}
+	rs, err := e.compute(ctx, actor, req)
+	if err != nil {
+		return nil, err
+	}
+	e.cache.put(key, gen, rs)
+	return rs, nil
+}
+
+// compute answers a valid request from the database.
+func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]Result, error) {
 	spans := req.Period.Spans(req.Bucket)
 	groups := map[factGroup]bool{}
 	for _, id := range req.IDs {
@@ -150,6 +189,9 @@ func (e *Engine) Compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 	for _, by := range sliceSets(req.By) {
 		tables := map[factGroup]map[sliceKey]facts{}
 		for g := range groups {
+			if !supports(g, by, req.Filter) {
+				continue
+			}
 			t, err := e.facts(ctx, actor, g, spans, by, req.Filter)
 			if err != nil {
 				return nil, err
@@ -161,18 +203,36 @@ func (e *Engine) Compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 			k := registry[id]
 			for _, sk := range keys {
 				f := facts{}
+				known := true
 				for _, g := range k.facts {
+					known = known && supports(g, by, req.Filter)
 					for n, v := range tables[g][sk] {
 						f[n] = v
 					}
 				}
-				val, num, den := k.eval(f)
+				var val, num, den *float64
+				if known {
+					val, num, den = k.eval(f)
+				}
 				out = append(out, Result{KPI: id, Slice: sk.slice(by), Bucket: spans[sk.bucket].Label,
 					Value: val, Numerator: num, Denominator: den, Unit: k.Unit})
 			}
 		}
 	}
 	return out, nil
+}
+
+// supports reports whether fact group g can be cut by the slices and narrowed by the filter. The
+// product and client-type slices and the product, tag and client-type filters are built into the
+// SQL fact groups of facts.go (and spend, which answers for them by itself); the fact groups of
+// plans, payments, feedback, tasks and costs are not cut by them, so their KPIs are null there
+// rather than a figure of something else.
+func supports(g factGroup, by []Dimension, f Filter) bool {
+	if _, custom := factFuncs[g]; !custom || g == factsSpend {
+		return true
+	}
+	return !slices.Contains(by, ByProduct) && !slices.Contains(by, ByClientType) &&
+		f.ProductID == 0 && f.Tag == "" && f.ClientType == ""
 }
 
 // sliceSets returns the totals (no dimension) and, when by is given, by itself.

@@ -65,8 +65,7 @@ func init() {
 // here, with crm.ProRate's exact day split.
 func (e *Engine) spendFacts(ctx context.Context, actor *crm.Actor, spans []Span, by []Dimension, f Filter) (map[sliceKey]facts, error) {
 	out := map[sliceKey]facts{}
-	if !actor.SeesAll() || !(len(by) == 0 || slices.Equal(by, []Dimension{ByChannel})) ||
-		f.PipelineID != 0 || f.TeamID != 0 || f.ManagerID != 0 || f.Region != "" || f.Segment != "" {
+	if !actor.SeesAll() || !(len(by) == 0 || slices.Equal(by, []Dimension{ByChannel})) || (Filter{ChannelID: f.ChannelID}) != f {
 		return out, nil
 	}
 	if len(spans) == 0 {

@@ -163,6 +163,7 @@ func kpiTable(ids []string, by []Dimension) func(ctx context.Context, e *Engine,
 // dimTitleRU names the dimensions in Russian for report headers.
 var dimTitleRU = map[Dimension]string{
 	ByManager: "Менеджер", ByTeam: "Отдел", ByPipeline: "Воронка", ByChannel: "Канал", ByRegion: "Регион", BySegment: "Сегмент",
+	ByProduct: "Продукт", ByClientType: "Тип клиента",
 }
 
 func init() {

@@ -214,6 +214,16 @@ func TestSalesKPIs(t *testing.T) {
 				t.Errorf("%s: slices sum to %g, the total is %g", id, sum, *total.Value)
 			}
 		}
+
+		// A manager deactivated (a leaver) keeps their history: their March stays theirs.
+		off := false
+		if _, err := fx.svc.UpdateUser(fx.ctx, admin, fx.org.South1.ID, crm.UserUpdate{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		after := fx.compute(t, admin, analytics.Request{IDs: ids, Period: march(analytics.Month), Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByManager}})
+		expect(t, after, "leads|2026-03|manager=south1", f(50), nil, nil)
+		expect(t, after, "revenue|2026-03|manager=south1", f(40_000_000), nil, nil)
+		expect(t, after, "leads|2026-03", f(150), nil, nil)
 	})
 }
 
@@ -483,5 +493,33 @@ func TestMarketingKPIs(t *testing.T) {
 		if _, err := fx.eng.Report(ctx, admin, "gossip", analytics.ReportRequest{Period: period}); err == nil {
 			t.Error("an unknown report was computed")
 		}
+	})
+}
+
+// A cached figure is never stale after a write: the second answer of the same request sees the
+// deal created between the two.
+func TestCacheInvalidatedByWrites(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, clock := testkit.Service(db)
+		clock.T = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		o := testkit.NewOrg(t, svc, "cache")
+		ctx := context.Background()
+		admin := o.Actor(t, o.Admin)
+		fx := &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx}
+		req := analytics.Request{IDs: []string{"leads"}, Period: march(analytics.None)}
+		mk := func() {
+			t.Helper()
+			if _, err := svc.CreateDeal(ctx, admin, crm.DealCreate{Name: "lead", ResponsibleID: o.North1.ID, CreatedAt: time.Date(2026, 3, 2, 12, 0, 0, 0, msk)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk()
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(1), nil, nil)
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(1), nil, nil)
+		mk()
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(2), nil, nil)
+		// Each viewer has their own answer: a manager of the other team sees none of them.
+		expect(t, fx.compute(t, o.Actor(t, o.South1), req), "leads|2026-02-01..2026-05-01", f(0), nil, nil)
+		expect(t, fx.compute(t, admin, req), "leads|2026-02-01..2026-05-01", f(2), nil, nil)
 	})
 }

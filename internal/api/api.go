@@ -64,6 +64,9 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 	h.registerExports(a)
 	h.registerKPI(a)
 	h.registerReports(a)
+	h.registerDrill(a)
+	h.registerPlanner(a)
+	h.registerFunnel(a)
 	return a
 }
 

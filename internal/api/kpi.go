@@ -16,13 +16,16 @@ type KPIQuery struct {
 	From       string `query:"from" required:"true" doc:"First day, YYYY-MM-DD, in the account's time zone" example:"2026-01-01"`
 	To         string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD: the period is [from, to)" example:"2027-01-01"`
 	Bucket     string `query:"bucket" enum:"day,week,month,quarter,year," doc:"Cut the period into calendar buckets of the account's zone (ISO weeks)"`
-	By         string `query:"by" doc:"Comma-separated slices: manager, team, pipeline, channel, region, segment" example:"manager"`
+	By         string `query:"by" doc:"Comma-separated slices: manager, team, pipeline, channel, region, segment, product, client_type" example:"manager"`
 	PipelineID int64  `query:"pipeline_id"`
 	TeamID     int64  `query:"team_id"`
 	ManagerID  int64  `query:"manager_id"`
 	ChannelID  int64  `query:"channel_id"`
 	Region     string `query:"region"`
 	Segment    string `query:"segment"`
+	ProductID  int64  `query:"product_id" doc:"Only deals with this product, counting that product's money"`
+	Tag        string `query:"tag" doc:"Only deals with this tag"`
+	ClientType string `query:"client_type" enum:"new,existing," doc:"Only deals of new or of existing clients"`
 	Compare    string `query:"compare" enum:"go_live," doc:"go_live adds each KPI before and after the account's go-live date (and a year earlier), with Δ and Δ %"`
 }
 
@@ -76,7 +79,8 @@ func (h *Handlers) registerKPI(a huma.API) {
 		}
 		req := analytics.Request{IDs: splitList(in.IDs), Period: analytics.Period{From: from, To: to, Loc: acc.Location()},
 			Bucket: analytics.Bucket(in.Bucket), Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID,
-				ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment}}
+				ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
+				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}}
 		for _, d := range splitList(in.By) {
 			req.By = append(req.By, analytics.Dimension(d))
 		}
@@ -105,4 +109,43 @@ func (h *Handlers) registerKPI(a huma.API) {
 			}
 			return &struct{ Body []KPIInfo }{out}, nil
 		})
+}
+
+// DrillQuery asks for the deals behind a figure.
+type DrillQuery struct {
+	KPI        string `query:"kpi" required:"true" doc:"The KPI's id" example:"won_deals"`
+	Part       string `query:"part" enum:"numerator,denominator," doc:"The deals behind the numerator (default) or the denominator"`
+	From       string `query:"from" required:"true" doc:"First day, YYYY-MM-DD (for a bucket: the bucket's first day)" example:"2026-01-01"`
+	To         string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD" example:"2026-02-01"`
+	PipelineID int64  `query:"pipeline_id"`
+	TeamID     int64  `query:"team_id"`
+	ManagerID  int64  `query:"manager_id" doc:"A manager's row of a figure by manager"`
+	ChannelID  int64  `query:"channel_id"`
+	Region     string `query:"region"`
+	Segment    string `query:"segment"`
+	ProductID  int64  `query:"product_id" doc:"A product's row: its deals, with that product's money"`
+	Tag        string `query:"tag"`
+	ClientType string `query:"client_type" enum:"new,existing,"`
+	Limit      int    `query:"limit" minimum:"0" maximum:"1000" doc:"Deals per page (default 100)"`
+	Offset     int    `query:"offset" minimum:"0"`
+}
+
+func (h *Handlers) registerDrill(a huma.API) {
+	o := op("get-kpi-records", http.MethodGet, "/kpi/records", "List the deals behind a figure", "KPI")
+	o.Description = "The drill-down of a KPI: the deals its numerator or denominator counts over a period, newest first, " +
+		"within what the user may see. A slice of a figure is drilled into with the slice's filter (manager_id, product_id, client_type…)."
+	huma.Register(a, o, func(ctx context.Context, in *struct{ DrillQuery }) (*struct{ Body *analytics.Drill }, error) {
+		actor := actorOf(ctx)
+		period, err := h.period(ctx, actor, in.From, in.To)
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		d, err := h.kpi.Records(ctx, actor, analytics.DrillRequest{KPI: in.KPI, Part: in.Part, Period: period, Limit: in.Limit, Offset: in.Offset,
+			Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID,
+				Region: in.Region, Segment: in.Segment, ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}})
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		return &struct{ Body *analytics.Drill }{d}, nil
+	})
 }

@@ -36,4 +36,5 @@ type Tx interface {
 	FeedbackStore
 	BudgetStore
 	EditStore
+	ROIPlanStore
 }

@@ -104,6 +104,27 @@ func TestKPIAPI(t *testing.T) {
 			t.Errorf("catalog: %d KPIs", len(catalog))
 		}
 
+		// The drill-down lists the deals behind a figure, a manager's own only.
+		r = e.do(nil, "GET", fmt.Sprintf("/api/v1/kpi/records?kpi=leads&from=%s&to=%s", from, to), mgr, nil)
+		var dr struct {
+			Total int `json:"total"`
+			Deals []struct {
+				ResponsibleID int64 `json:"responsible_id"`
+			} `json:"deals"`
+		}
+		if err := json.Unmarshal(r.Body, &dr); r.Status != http.StatusOK || err != nil || dr.Total != 3 || len(dr.Deals) != 3 {
+			t.Errorf("drill-down: %d %s", r.Status, r.Body)
+		}
+		for _, d := range dr.Deals {
+			if d.ResponsibleID != e.alpha.North1.ID {
+				t.Errorf("a manager drilled into a deal of user %d", d.ResponsibleID)
+			}
+		}
+		r = e.do(nil, "GET", fmt.Sprintf("/api/v1/kpi/records?kpi=marketing_spend&from=%s&to=%s", from, to), admin, nil)
+		if r.Status/100 != 4 {
+			t.Errorf("drilling into spend: %d %s", r.Status, r.Body)
+		}
+
 		// A report: the channels table, and a clear 4xx for an unknown one.
 		r = e.do(nil, "GET", fmt.Sprintf("/api/v1/reports/channels?from=%s&to=%s", from, to), admin, nil)
 		var rep struct {

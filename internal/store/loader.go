@@ -144,7 +144,9 @@ func (l *Loader) flushThrough(t *LoadTable) error {
 				return err
 			}
 		}
-		if err := l.tx.Commit(); err != nil {
+		err := l.tx.Commit()
+		l.db.gen.Add(1)
+		if err != nil {
 			return fmt.Errorf("store: loader: commit: %w", err)
 		}
 		l.pending = 0
@@ -281,7 +283,9 @@ func (l *Loader) Close() error {
 		}
 	}
 	if l.tx != nil {
-		if err := l.tx.Commit(); err != nil {
+		err := l.tx.Commit()
+		l.db.gen.Add(1)
+		if err != nil {
 			return fmt.Errorf("store: loader: commit: %w", err)
 		}
 		l.tx = nil

@@ -57,7 +57,9 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) er
 		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	db.gen.Add(1) // even a failed commit may have changed what readers see: count it
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", mapError(err))
 	}
 	return nil
@@ -77,7 +79,9 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	db.gen.Add(1) // even a failed commit may have changed what readers see: count it
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", mapError(err))
 	}
 	return nil

@@ -1,0 +1,93 @@
+package analytics_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/voronka/voronka/internal/analytics"
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/demo"
+	"github.com/voronka/voronka/internal/store"
+	"github.com/voronka/voronka/internal/testkit"
+)
+
+// Every KPI answers every slice, pair of slices and filter on a demo account, for every role,
+// without an error; every report does too; and additive KPIs sum over a slice to the total.
+func TestEveryKPIAnswersEverySlice(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, _ := testkit.Service(db)
+		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 400, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		eng := analytics.NewEngine(db)
+		period := analytics.Period{From: crm.Date{Year: 2025, Month: 11, Day: 1}, To: crm.Date{Year: 2026, Month: 11, Day: 1}, Loc: msk}
+		var slices [][]analytics.Dimension
+		for _, d := range analytics.Dimensions {
+			slices = append(slices, []analytics.Dimension{d})
+		}
+		slices = append(slices, []analytics.Dimension{analytics.ByChannel, analytics.ByProduct}, []analytics.Dimension{analytics.ByManager, analytics.ByClientType})
+		for _, by := range slices {
+			rs, err := eng.Compute(ctx, admin, analytics.Request{IDs: analytics.IDs(), Period: period, Bucket: analytics.Quarter, By: by})
+			if err != nil {
+				t.Fatalf("by %v: %v", by, err)
+			}
+			if len(by) == 1 && by[0] != analytics.ByProduct {
+				checkAdditive(t, rs, by)
+			}
+		}
+		users, _ := svc.Users(ctx, admin, crm.UserFilter{})
+		var head, manager *crm.Actor
+		for _, u := range users {
+			a, _ := svc.ActorFor(ctx, res.Account.ID, u.ID)
+			switch {
+			case u.Role == crm.RoleHead && head == nil:
+				head = a
+			case u.Role == crm.RoleManager && manager == nil && u.Active:
+				manager = a
+			}
+		}
+		for _, f := range []analytics.Filter{{ProductID: 1}, {Tag: "vip"}, {ClientType: analytics.ClientExisting}, {ClientType: analytics.ClientNew},
+			{Region: "Москва"}, {TeamID: 1}, {ManagerID: manager.UserID}, {ChannelID: 1}, {PipelineID: 1}} {
+			for _, who := range []*crm.Actor{admin, head, manager} {
+				if _, err := eng.Compute(ctx, who, analytics.Request{IDs: analytics.IDs(), Period: period, Bucket: analytics.Month, Filter: f}); err != nil {
+					t.Fatalf("filter %+v as %s: %v", f, who.Role, err)
+				}
+			}
+		}
+		for _, name := range analytics.ReportNames() {
+			if _, err := eng.Report(ctx, admin, name, analytics.ReportRequest{Period: period, Bucket: analytics.Month}); err != nil {
+				t.Errorf("report %s: %v", name, err)
+			}
+		}
+	})
+}
+
+// additive KPIs are counts and sums of deals that each fall in exactly one slice of a dimension
+// other than product.
+var additive = []string{"leads", "won_deals", "lost_deals", "revenue", "margin", "upsell_deals", "upsell_revenue", "repeat_sales"}
+
+func checkAdditive(t *testing.T, rs []analytics.Result, by []analytics.Dimension) {
+	t.Helper()
+	total, sum := map[string]float64{}, map[string]float64{}
+	for _, r := range rs {
+		if r.Value == nil {
+			continue
+		}
+		k := r.KPI + "|" + r.Bucket
+		if len(r.Slice) == 0 {
+			total[k] = *r.Value
+		} else {
+			sum[k] += *r.Value
+		}
+	}
+	for _, id := range additive {
+		for k, v := range total {
+			if len(k) > len(id) && k[:len(id)+1] == id+"|" && !near(sum[k], v) {
+				t.Errorf("by %v: %s slices sum to %v, total %v", by, k, sum[k], v)
+			}
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/voronka/voronka/internal/store"
+)
+
+// Helpers of the fact groups that are not over deals alone (payments, plans, feedback).
+
+// spansWithDatesCTE lists the buckets as rows (i, s, e, fd, td): the instants [s, e) and the days
+// [fd, td) of the account's zone, for tables that keep dates (due_on) beside tables that keep
+// instants.
+func spansWithDatesCTE(q *query, spans []Span) string {
+	rows := make([]string, len(spans))
+	for i, s := range spans {
+		if q.engine == store.Postgres {
+			rows[i] = fmt.Sprintf("(%s::int, %s::timestamptz, %s::timestamptz, %s::date, %s::date)",
+				q.add(i), q.add(s.Start), q.add(s.End), q.add(s.FromDate), q.add(s.ToDate))
+		} else {
+			rows[i] = fmt.Sprintf("(%s, %s, %s, %s, %s)", q.add(i), q.add(s.Start), q.add(s.End), q.add(s.FromDate), q.add(s.ToDate))
+		}
+	}
+	return "spans(i, s, e, fd, td) AS (VALUES " + strings.Join(rows, ", ") + ")"
+}
+
+// collectFacts runs a fact query whose rows are (bucket, labels…, values…) and returns the values
+// by (bucket, slice) under names; NULL values are left out.
+func collectFacts(ctx context.Context, e *Engine, q *query, sqlText string, labels int, names []string) (map[sliceKey]facts, error) {
+	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	out := map[sliceKey]facts{}
+	for rows.Next() {
+		var bucket int
+		lbls := make([]sql.NullString, labels)
+		vals := make([]sql.NullFloat64, len(names))
+		dest := []any{&bucket}
+		for i := range lbls {
+			dest = append(dest, &lbls[i])
+		}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("analytics: %w", err)
+		}
+		parts := make([]string, len(lbls))
+		for i, l := range lbls {
+			parts[i] = l.String
+		}
+		k := sliceKey{bucket: bucket, labels: strings.Join(parts, "\x1f")}
+		fs := out[k]
+		if fs == nil {
+			fs = facts{}
+			out[k] = fs
+		}
+		for i, n := range names {
+			if vals[i].Valid {
+				fs[n] = vals[i].Float64
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
+// dealDims returns the joins and the label expressions of by over deals d (facts.go's dimSQL).
+func dealDims(by []Dimension) (joins, labels []string) {
+	for _, d := range by {
+		ds := dimSQL[d]
+		if ds.join != "" {
+			joins = append(joins, ds.join)
+		}
+		labels = append(labels, ds.label)
+	}
+	return joins, labels
+}

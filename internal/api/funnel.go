@@ -1,0 +1,44 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/voronka/voronka/internal/analytics"
+)
+
+// FunnelQuery asks for the funnel analysis: GET /funnel?pipeline_id=1&from=2026-03-01&to=2026-04-01&by=channel.
+type FunnelQuery struct {
+	PipelineID int64  `query:"pipeline_id" doc:"The pipeline; left out, the account's first" example:"1"`
+	From       string `query:"from" required:"true" doc:"First day, YYYY-MM-DD, in the account's time zone" example:"2026-03-01"`
+	To         string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD: the cohort entered the pipeline in [from, to)" example:"2026-04-01"`
+	By         string `query:"by" enum:"manager,team,channel,region,segment,product,client_type," doc:"A slice: a funnel per manager, channel… (product: a deal with several products counts in each; client_type: new or existing)"`
+	TeamID     int64  `query:"team_id"`
+	ManagerID  int64  `query:"manager_id"`
+	ChannelID  int64  `query:"channel_id"`
+	Region     string `query:"region"`
+	Segment    string `query:"segment"`
+}
+
+func (h *Handlers) registerFunnel(a huma.API) {
+	o := op("get-funnel", http.MethodGet, "/funnel", "Funnel analysis of a pipeline", "KPI")
+	o.Description = "For the cohort of deals that entered the pipeline in the period (created in it or moved into it; " +
+		"a deal counts once, at its first entry): entry; per open stage reached, conversion from the previous stage " +
+		"and from entry, drop-off, median and mean days in the stage; the exit (won, lost by reason, open, moved out); " +
+		"overall conversion, funnel length, the bottleneck and the slowest stage. In total and, with `by`, per slice. " +
+		"Percentages are 0–100, null over nothing. A manager sees the funnel of their own deals, a head of sales their team's."
+	huma.Register(a, o, func(ctx context.Context, in *struct{ FunnelQuery }) (*struct{ Body *analytics.Funnel }, error) {
+		actor := actorOf(ctx)
+		period, err := h.period(ctx, actor, in.From, in.To)
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		fn, err := h.kpi.Funnel(ctx, actor, analytics.FunnelRequest{PipelineID: in.PipelineID, Period: period, By: analytics.Dimension(in.By),
+			Filter: analytics.Filter{TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment}})
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		return &struct{ Body *analytics.Funnel }{fn}, nil
+	})
+}
