@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -163,7 +162,7 @@ func (e *Engine) customerFacts(ctx context.Context, actor *crm.Actor, spans []Sp
 			SUM(CASE WHEN c.second_at < b.e THEN 1 ELSE 0 END)
 		FROM cust c JOIN spans b ON c.first_at < b.e
 		GROUP BY %s`, spansSQL, won, cust, group, group)
-	return e.scanFacts(ctx, sqlText, q.args, len(cols), []string{"cust_start", "cust_end", "cust_new", "cust_repeat"})
+	return collectFacts(ctx, e, q, sqlText, len(cols), []string{"cust_start", "cust_end", "cust_new", "cust_repeat"})
 }
 
 // customerActivityFacts counts, per bucket and slice, the customers active at its start
@@ -231,7 +230,7 @@ func (e *Engine) customerActivityFacts(ctx context.Context, actor *crm.Actor, sp
 		SELECT %s, SUM(at_from), SUM(at_to), SUM(at_from * (1 - at_to)), SUM(at_y), SUM(at_y * (1 - at_to)), SUM(in12), SUM(m12)
 		FROM act GROUP BY %s`, spansSQL, won, cust, inner,
 		active("b.fw", "b.s"), active("b.ew", "b.e"), active("b.yw", "b.y"), inner, outer, outer)
-	return e.scanFacts(ctx, sqlText, q.args, len(cols),
+	return collectFacts(ctx, e, q, sqlText, len(cols),
 		[]string{"act_from", "act_to", "act_churned", "act_year_ago", "act_churned_year", "act_12m", "margin_12m"})
 }
 
@@ -289,7 +288,7 @@ func (e *Engine) newContactFacts(ctx context.Context, actor *crm.Actor, spans []
 				WHERE account_id = %s AND deleted_at IS NULL) d
 			JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
 		WHERE %s GROUP BY %s`, spansSQL, group, acc, acc, strings.Join(joins, " "), strings.Join(conds, " AND "), group)
-	got, err := e.scanFacts(ctx, sqlText, q.args, len(labels), []string{"new_contacts"})
+	got, err := collectFacts(ctx, e, q, sqlText, len(labels), []string{"new_contacts"})
 	if err != nil {
 		return nil, err
 	}
@@ -299,52 +298,6 @@ func (e *Engine) newContactFacts(ctx context.Context, actor *crm.Actor, spans []
 		}
 	}
 	return got, nil
-}
-
-// scanFacts runs a fact query whose rows are (bucket, nLabels labels, the named values).
-func (e *Engine) scanFacts(ctx context.Context, sqlText string, args []any, nLabels int, names []string) (map[sliceKey]facts, error) {
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, args...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: %w", err)
-	}
-	defer rows.Close()
-	out := map[sliceKey]facts{}
-	for rows.Next() {
-		var bucket int
-		lbls := make([]sql.NullString, nLabels)
-		vals := make([]sql.NullFloat64, len(names))
-		dest := []any{&bucket}
-		for i := range lbls {
-			dest = append(dest, &lbls[i])
-		}
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("analytics: %w", err)
-		}
-		parts := make([]string, nLabels)
-		for i, l := range lbls {
-			parts[i] = l.String
-		}
-		fs := facts{}
-		for i, n := range names {
-			if vals[i].Valid {
-				fs[n] = vals[i].Float64
-			}
-		}
-		out[sliceKey{bucket: bucket, labels: strings.Join(parts, "\x1f")}] = fs
-	}
-	return out, rows.Err()
-}
-
-// location is the account's time zone.
-func (e *Engine) location(ctx context.Context, actor *crm.Actor) (*time.Location, error) {
-	var tz string
-	if err := e.db.Reader().QueryRowContext(ctx, `SELECT time_zone FROM accounts WHERE id = $1`, actor.AccountID).Scan(&tz); err != nil {
-		return nil, fmt.Errorf("analytics: account zone: %w", err)
-	}
-	return (&crm.Account{TimeZone: tz}).Location(), nil
 }
 
 func prefixed(p string, cols []string) []string {

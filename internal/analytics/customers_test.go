@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -516,6 +517,35 @@ func TestCustomerBaseOnDemo(t *testing.T) {
 		}
 		if checked < 3 {
 			t.Errorf("only %d managers checked", checked)
+		}
+
+		// Each customer belongs to one slice of every dimension (its first won deal's): the slices
+		// add up to the totals; so do the new contacts (but for the pipeline, which they lack).
+		for _, d := range []analytics.Dimension{analytics.ByManager, analytics.ByTeam, analytics.ByPipeline, analytics.ByChannel, analytics.ByRegion, analytics.BySegment} {
+			rs, err := analytics.NewEngine(db).Compute(ctx, admin, analytics.Request{IDs: []string{"customer_base", "new_customers", "new_contacts"},
+				Period: period, Bucket: analytics.Quarter, By: []analytics.Dimension{d}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total, sum := map[string]float64{}, map[string]float64{}
+			for _, r := range rs {
+				if r.Value == nil {
+					continue
+				}
+				if len(r.Slice) == 0 {
+					total[r.KPI+"|"+r.Bucket] = *r.Value
+				} else {
+					sum[r.KPI+"|"+r.Bucket] += *r.Value
+				}
+			}
+			for k, v := range total {
+				if strings.HasPrefix(k, "new_contacts|") && d == analytics.ByPipeline {
+					continue
+				}
+				if sum[k] != v {
+					t.Errorf("by %s: %s slices sum to %g, the total is %g", d, k, sum[k], v)
+				}
+			}
 		}
 	})
 }
