@@ -19,6 +19,9 @@ type FunnelQuery struct {
 	ChannelID  int64  `query:"channel_id"`
 	Region     string `query:"region"`
 	Segment    string `query:"segment"`
+	ProductID  int64  `query:"product_id" doc:"Only deals with this product"`
+	Tag        string `query:"tag" doc:"Only deals with this tag"`
+	ClientType string `query:"client_type" enum:"new,existing," doc:"Only deals of new or of existing clients"`
 }
 
 func (h *Handlers) registerFunnel(a huma.API) {
@@ -35,7 +38,8 @@ func (h *Handlers) registerFunnel(a huma.API) {
 			return nil, handlerErr(ctx, err)
 		}
 		fn, err := h.kpi.Funnel(ctx, actor, analytics.FunnelRequest{PipelineID: in.PipelineID, Period: period, By: analytics.Dimension(in.By),
-			Filter: analytics.Filter{TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment}})
+			Filter: analytics.Filter{TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
+				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}})
 		if err != nil {
 			return nil, handlerErr(ctx, err)
 		}
