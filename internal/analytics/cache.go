@@ -20,9 +20,9 @@ type resultCache struct {
 }
 
 type cacheEntry struct {
-	gen     uint64
-	at      time.Time
-	results []Result
+	gen   uint64
+	at    time.Time
+	value any // []Result of Compute (cloned in and out), *Funnel (never changed once made)
 }
 
 const (
@@ -36,28 +36,26 @@ func newResultCache() *resultCache {
 
 // cacheKey names a request as the actor sees it: the account, the user (whose role and team
 // decide what they see) and every field of the request.
-func cacheKey(actor *crm.Actor, req Request) string {
-	loc := ""
-	if req.Period.Loc != nil {
-		loc = req.Period.Loc.String()
-	}
+func cacheKey(actor *crm.Actor, req any) string {
 	vis := slices.Clone(actor.TeamUserIDs)
 	slices.Sort(vis)
-	return fmt.Sprintf("%d|%d|%s|%v|%v|%s|%s|%s|%s|%v|%+v", actor.AccountID, actor.UserID, actor.Role, vis,
-		req.IDs, req.Period.From, req.Period.To, loc, req.Bucket, req.By, req.Filter)
+	return fmt.Sprintf("%d|%d|%s|%v|%T|%+v", actor.AccountID, actor.UserID, actor.Role, vis, req, req)
 }
 
-func (c *resultCache) get(key string, gen uint64) ([]Result, bool) {
+func (c *resultCache) get(key string, gen uint64) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok || e.gen != gen || c.now().Sub(e.at) > cacheTTL {
 		return nil, false
 	}
-	return slices.Clone(e.results), true
+	if rs, ok := e.value.([]Result); ok {
+		return slices.Clone(rs), true
+	}
+	return e.value, true
 }
 
-func (c *resultCache) put(key string, gen uint64, rs []Result) {
+func (c *resultCache) put(key string, gen uint64, v any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= cacheEntries {
@@ -71,5 +69,26 @@ func (c *resultCache) put(key string, gen uint64, rs []Result) {
 			clear(c.entries)
 		}
 	}
-	c.entries[key] = cacheEntry{gen: gen, at: c.now(), results: slices.Clone(rs)}
+	if rs, ok := v.([]Result); ok {
+		v = slices.Clone(rs)
+	}
+	c.entries[key] = cacheEntry{gen: gen, at: c.now(), value: v}
+}
+
+// cachedAnswer answers key from the engine's cache, or computes it with fn and keeps it — unless
+// the engine is uncached.
+func cachedAnswer[T any](e *Engine, key string, fn func() (T, error)) (T, error) {
+	if e.cache == nil {
+		return fn()
+	}
+	gen := e.db.Generation()
+	if v, ok := e.cache.get(key, gen); ok {
+		return v.(T), nil
+	}
+	v, err := fn()
+	if err != nil {
+		return v, err
+	}
+	e.cache.put(key, gen, v)
+	return v, nil
 }

@@ -136,6 +136,10 @@ type funnelStage struct {
 // manager their own, a head of sales their team's, an administrator the account's. EINVALID for
 // a bad period, an unknown pipeline or slice.
 func (e *Engine) Funnel(ctx context.Context, actor *crm.Actor, req FunnelRequest) (*Funnel, error) {
+	return cachedAnswer(e, cacheKey(actor, req), func() (*Funnel, error) { return e.funnel(ctx, actor, req) })
+}
+
+func (e *Engine) funnel(ctx context.Context, actor *crm.Actor, req FunnelRequest) (*Funnel, error) {
 	var v crm.Validation
 	if req.By != "" && !slices.Contains(FunnelDimensions, req.By) {
 		names := make([]string, len(FunnelDimensions))

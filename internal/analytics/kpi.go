@@ -160,20 +160,7 @@ func (e *Engine) Compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	if e.cache == nil {
-		return e.compute(ctx, actor, req)
-	}
-	gen := e.db.Generation()
-	key := cacheKey(actor, req)
-	if rs, ok := e.cache.get(key, gen); ok {
-		return rs, nil
-	}
-	rs, err := e.compute(ctx, actor, req)
-	if err != nil {
-		return nil, err
-	}
-	e.cache.put(key, gen, rs)
-	return rs, nil
+	return cachedAnswer(e, cacheKey(actor, req), func() ([]Result, error) { return e.compute(ctx, actor, req) })
 }
 
 // compute answers a valid request from the database.
