@@ -37,6 +37,7 @@ func TestEveryKPIAnswersEverySlice(t *testing.T) {
 			if len(by) == 1 && by[0] != analytics.ByProduct {
 				checkAdditive(t, rs, by)
 			}
+			checkBounded(t, rs, by)
 		}
 		users, _ := svc.Users(ctx, admin, crm.UserFilter{})
 		var head, manager *crm.Actor
@@ -88,6 +89,23 @@ func checkAdditive(t *testing.T, rs []analytics.Result, by []analytics.Dimension
 			if len(k) > len(id) && k[:len(id)+1] == id+"|" && !near(sum[k], v) {
 				t.Errorf("by %v: %s slices sum to %v, total %v", by, k, sum[k], v)
 			}
+		}
+	}
+}
+
+// bounded are the shares that stay within 0–100 % (lead_conversion does not: deals won in a
+// period may have come in before it; plan/fact and margin rate do not either).
+var bounded = map[string][2]float64{
+	"cohort_conversion": {0, 100}, "win_rate": {0, 100}, "upsell_rate": {0, 100}, "crm_adoption": {0, 100},
+	"crm_adoption_won_touched": {0, 100}, "data_quality": {0, 100}, "repeat_purchase_rate": {0, 100},
+	"churn_rate": {0, 100}, "overdue_tasks_rate": {0, 100}, "nps": {-100, 100},
+}
+
+func checkBounded(t *testing.T, rs []analytics.Result, by []analytics.Dimension) {
+	t.Helper()
+	for _, r := range rs {
+		if b, ok := bounded[r.KPI]; ok && r.Value != nil && (*r.Value < b[0] || *r.Value > b[1]) {
+			t.Errorf("by %v: %s %s %v = %v, outside %v", by, r.KPI, r.Bucket, r.Slice, *r.Value, b)
 		}
 	}
 }
