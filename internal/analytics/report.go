@@ -168,6 +168,6 @@ var dimTitleRU = map[Dimension]string{
 
 func init() {
 	registerReport(&ReportDef{Name: "channels", TitleRU: "Каналы продаж", TitleEN: "Sales channels",
-		Description: "per channel: spend, leads, cost per lead, won deals, cost per sale, revenue, margin, ROMI",
-		run:         kpiTable([]string{"marketing_spend", "leads", "cost_per_lead", "won_deals", "cost_per_sale", "revenue", "margin", "romi"}, []Dimension{ByChannel})})
+		Description: "per channel: spend, leads, cost per lead, won deals, cost per sale, new customers, CAC, revenue, margin, ROMI",
+		run:         kpiTable([]string{"marketing_spend", "leads", "cost_per_lead", "won_deals", "cost_per_sale", "new_customers", "cac", "revenue", "margin", "romi"}, []Dimension{ByChannel})})
 }

@@ -487,6 +487,13 @@ func TestMarketingKPIs(t *testing.T) {
 				}
 			}
 		}
+		// A's sale has no client: no new customer, so no CAC (TestCAC has the figures).
+		if nc, _ := rows["A"]["new_customers"].(*float64); nc == nil || *nc != 0 {
+			t.Errorf("channels report: new customers of A = %s, want 0", show(nc))
+		}
+		if cac, _ := rows["A"]["cac"].(*float64); cac != nil {
+			t.Errorf("channels report: CAC of A without a customer = %v, want null", *cac)
+		}
 		if got, _ := rows["B"]["cost_per_sale"].(*float64); got != nil {
 			t.Errorf("cost per sale of a channel with no sale = %v, want null", *got)
 		}
