@@ -28,6 +28,7 @@ const (
 	setRepeat      dealSet = "repeat"      // won in the period, of an existing client
 	setTouched     dealSet = "touched"     // created in the period and touched since
 	setUncontacted dealSet = "uncontacted" // created in the period, not touched within the SLA
+	setFirstWin    dealSet = "first_win"   // won in the period, the first won deal of its client: a new customer
 )
 
 // drills says which deals are behind the numerator and the denominator of each KPI that counts
@@ -48,8 +49,8 @@ var drills = map[string][2]dealSet{
 	"upsell_revenue":         {setUpsell, ""},
 	"upsell_rate":            {setUpsell, setWon},
 	"repeat_sales":           {setRepeat, ""},
-	"open_pipeline":          {setOpen, ""},
-	"weighted_pipeline":      {setOpen, ""},
+	"open_pipeline":          {setOpen, setOpen},
+	"weighted_pipeline":      {setOpen, setOpen},
 	"lead_response_minutes":  {setTouched, setTouched},
 	"uncontacted_leads":      {setUncontacted, setCreated},
 	"cost_per_lead":          {"", setCreated},
@@ -61,6 +62,8 @@ var drills = map[string][2]dealSet{
 	"productivity":           {setWon, ""},
 	"productivity_won_deals": {setWon, ""},
 	"data_quality":           {"", setOpen},
+	"new_customers":          {setFirstWin, ""},
+	"cac":                    {"", setFirstWin},
 }
 
 // DrillRequest asks for the deals behind a KPI's numerator (Part "numerator", the default) or
@@ -140,9 +143,16 @@ func (e *Engine) Records(ctx context.Context, actor *crm.Actor, req DrillRequest
 		amount, upsell = "COALESCE(dpi.amount, d.amount)", "COALESCE(dpi.upsell_items, 0) > 0"
 	}
 	span := req.Period.Spans(None)[0]
-	s, en := q.add(span.Start), q.add(span.End)
-	created := fmt.Sprintf("d.created_at >= %s AND d.created_at < %s", s, en)
-	closed := fmt.Sprintf("d.closed_at >= %s AND d.closed_at < %s", s, en)
+	// Each bound is a parameter where it is used: PostgreSQL cannot type a parameter no clause uses.
+	var created, closed string
+	if set == setOpen {
+		en := q.add(span.End)
+		created = fmt.Sprintf("d.created_at < %s AND (d.closed_at IS NULL OR d.closed_at >= %s)", en, en)
+	} else {
+		s, en := q.add(span.Start), q.add(span.End)
+		created = fmt.Sprintf("d.created_at >= %s AND d.created_at < %s", s, en)
+		closed = fmt.Sprintf("d.closed_at >= %s AND d.closed_at < %s", s, en)
+	}
 	var cond string
 	switch set {
 	case setCreated:
@@ -156,13 +166,20 @@ func (e *Engine) Records(ctx context.Context, actor *crm.Actor, req DrillRequest
 	case setClosed:
 		cond = closed + " AND d.status IN ('won', 'lost')"
 	case setOpen:
-		cond = fmt.Sprintf("d.created_at < %s AND (d.closed_at IS NULL OR d.closed_at >= %s)", en, en)
+		cond = created
 	case setUpsell:
 		cond = closed + " AND d.status = 'won' AND " + upsell
 	case setRepeat:
 		cond = closed + " AND d.status = 'won' AND " + q.existingClient() + " = 1"
 	case setTouched:
 		cond = created + " AND " + firstTouch + " IS NOT NULL"
+	case setFirstWin:
+		// As customers.go counts them: the client's won deals ordered by closed_at, then id.
+		cond = closed + ` AND d.status = 'won' AND (d.company_id IS NOT NULL OR d.contact_id IS NOT NULL)
+			AND NOT EXISTS (SELECT 1 FROM deals p WHERE p.account_id = d.account_id AND p.status = 'won' AND p.deleted_at IS NULL
+				AND (p.closed_at < d.closed_at OR (p.closed_at = d.closed_at AND p.id < d.id))
+				AND ((d.company_id IS NOT NULL AND p.company_id = d.company_id)
+					OR (d.company_id IS NULL AND p.company_id IS NULL AND p.contact_id = d.contact_id)))`
 	case setUncontacted:
 		cond = fmt.Sprintf("%s AND (%s IS NULL OR %s > %s)", created, firstTouch,
 			q.seconds("d.created_at", firstTouch), q.add(e.slaSeconds(ctx, actor)))
