@@ -27,10 +27,10 @@ type Upload struct {
 	Chunk    int      // rows per transaction; default 500
 }
 
-// mayImport: an import writes the history the figures are computed from (creation and closing
-// dates, stage dates) and may create users, so only an administrator may run one — the rule of
-// the importer itself (docs/import.md).
-func mayImport(actor *crm.Actor) error {
+// MayImport returns EFORBIDDEN unless the actor may import. An import writes the history the
+// figures are computed from (creation and closing dates, stage dates) and may create users, so
+// only an administrator may run one — the rule of the importer itself (docs/import.md).
+func MayImport(actor *crm.Actor) error {
 	if !actor.IsAdmin() {
 		return crm.Errorf(crm.EFORBIDDEN, "Only an administrator may import: an import sets the history the figures are computed from.")
 	}
@@ -41,7 +41,7 @@ func mayImport(actor *crm.Actor) error {
 // that runs it, in one transaction. EFORBIDDEN unless the actor is an administrator; EINVALID for
 // a file that is not .csv or .xlsx, an empty file, an unknown entity or a bad mapping.
 func (c *Client) CreateImport(ctx context.Context, actor *crm.Actor, up Upload) (*store.Import, error) {
-	if err := mayImport(actor); err != nil {
+	if err := MayImport(actor); err != nil {
 		return nil, err
 	}
 	var v crm.Validation
@@ -99,13 +99,13 @@ func (c *Client) Import(ctx context.Context, actor *crm.Actor, id int64) (*store
 	if err != nil {
 		return nil, err
 	}
-	return im, mayImport(actor)
+	return im, MayImport(actor)
 }
 
 // Imports returns the latest imports of the actor's account, newest first; EFORBIDDEN when the
 // actor is not an administrator.
 func (c *Client) Imports(ctx context.Context, actor *crm.Actor, limit int) ([]*store.Import, error) {
-	if err := mayImport(actor); err != nil {
+	if err := MayImport(actor); err != nil {
 		return nil, err
 	}
 	return c.db.Imports().List(ctx, actor.AccountID, limit)

@@ -120,12 +120,13 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Client, error) {
 }
 
 // Start hands back to the queue the jobs a previous process left running (it was killed, or its
-// jobs outlived the shutdown's grace period) and starts working the queue.
+// jobs outlived the shutdown's grace period) and starts working the queue until Stop; the end of
+// ctx does not stop it.
 func (c *Client) Start(ctx context.Context) error {
 	if err := c.requeueOrphans(ctx); err != nil {
 		return err
 	}
-	if err := c.river.Start(ctx); err != nil {
+	if err := c.river.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
 	c.started = true
