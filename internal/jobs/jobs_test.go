@@ -173,7 +173,7 @@ func TestImportStoppedMidRunFinishesAfterRestart(t *testing.T) {
 		o := testkit.NewOrg(t, svc, "alpha")
 		admin := o.Actor(t, o.Admin)
 		ctx := t.Context()
-		const rows = 400
+		const rows = 800
 
 		first := newClient(t, db, svc)
 		if err := first.Start(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -18,10 +19,15 @@ func (db *DB) migrateRiver(ctx context.Context) error {
 	cfg := &rivermigrate.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	var err error
 	if db.Engine == Postgres {
-		pool, perr := db.Pgx(ctx)
+		// A pool of its own, closed after: a database that runs no jobs (tests, the CLI) keeps
+		// no connection for River.
+		pcfg := db.pgxConfig.Copy()
+		pcfg.MaxConns = 1
+		pool, perr := pgxpool.NewWithConfig(ctx, pcfg)
 		if perr != nil {
-			return perr
+			return fmt.Errorf("store: migrate River's tables: %w", perr)
 		}
+		defer pool.Close()
 		m, merr := rivermigrate.New(riverpgxv5.New(pool), cfg)
 		if err = merr; err == nil {
 			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
