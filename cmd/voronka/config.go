@@ -4,7 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/voronka/voronka/internal/jobs"
 )
 
 // Config is Voronka's configuration, from flags and VORONKA_* environment variables (a flag wins).
@@ -17,6 +20,7 @@ type Config struct {
 	AdminPassword string // VORONKA_ADMIN_PASSWORD (or _FILE); generated and printed once when empty
 	AccountName   string // VORONKA_ACCOUNT_NAME: the first account's name
 	LogFormat     string // VORONKA_LOG_FORMAT: text or json
+	ImportMaxMB   int64  // VORONKA_IMPORT_MAX_MB: the largest file POST /api/v1/imports accepts, in MiB
 }
 
 // DefaultConfig returns the configuration with its defaults and the environment applied.
@@ -27,6 +31,7 @@ func DefaultConfig() (Config, error) {
 		AdminEmail:  "admin@example.com",
 		AccountName: "Voronka",
 		LogFormat:   "text",
+		ImportMaxMB: jobs.DefaultMaxImportBytes >> 20,
 	}
 	for _, v := range []struct {
 		name string
@@ -47,6 +52,13 @@ func DefaultConfig() (Config, error) {
 		if val != "" {
 			*v.dst = val
 		}
+	}
+	if v := os.Getenv("VORONKA_IMPORT_MAX_MB"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("VORONKA_IMPORT_MAX_MB=%q: want a whole number of MiB above 0", v)
+		}
+		c.ImportMaxMB = n
 	}
 	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/demo"
+	"github.com/voronka/voronka/internal/jobs"
 	"github.com/voronka/voronka/internal/server"
 	"github.com/voronka/voronka/internal/store"
 )
@@ -21,6 +22,7 @@ type Main struct {
 	DB      *store.DB
 	Service *crm.Service
 	Server  *server.Server
+	Jobs    *jobs.Client // the background jobs (imports), worked while the server runs
 	stdout  io.Writer
 	stderr  io.Writer
 	log     *slog.Logger
@@ -40,6 +42,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.Config.bindDatabase(fs)
 	fs.StringVar(&m.Config.Addr, "addr", m.Config.Addr, "address to listen on (VORONKA_ADDR)")
 	fs.StringVar(&m.Config.BaseURL, "base-url", m.Config.BaseURL, "the URL users reach Voronka at (VORONKA_BASE_URL)")
+	fs.Int64Var(&m.Config.ImportMaxMB, "import-max-mb", m.Config.ImportMaxMB, "the largest file POST /api/v1/imports accepts, in MiB (VORONKA_IMPORT_MAX_MB)")
 	fs.BoolVar(&m.demo, "demo", false, "on a first start (no account yet), fill the new account with demo data")
 	m.demoOpt.bind(fs, "demo-", 3000)
 	return fs.Parse(args)
@@ -66,7 +69,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.bootstrap(ctx); err != nil {
 		return err
 	}
-	m.Server = server.New(server.Config{Addr: m.Config.Addr, BaseURL: m.Config.BaseURL, Logger: m.log}, db, m.Service)
+	if m.Jobs, err = jobs.New(ctx, db, jobs.Config{Service: m.Service, Logger: m.log}); err != nil {
+		return err
+	}
+	if err := m.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	m.Server = server.New(server.Config{Addr: m.Config.Addr, BaseURL: m.Config.BaseURL, Logger: m.log, Jobs: m.Jobs,
+		MaxImportBytes: m.Config.ImportMaxMB << 20}, db, m.Service)
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
@@ -128,14 +138,22 @@ func (m *Main) bootstrapDemo(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the server, letting requests in flight finish for up to 20 seconds, then closes the
-// database cleanly.
+// Close stops the server, letting requests in flight finish for up to 20 seconds, then the
+// background jobs, letting running ones finish for up to 20 seconds (an import still running then
+// is cancelled and resumes at the next start after its last chunk), then closes the database cleanly.
 func (m *Main) Close() error {
 	var err error
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		err = m.Server.Close(ctx)
+	}
+	if m.Jobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if jerr := m.Jobs.Stop(ctx); err == nil {
+			err = jerr
+		}
 	}
 	if m.DB != nil {
 		if cerr := m.DB.Close(); err == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/httpauth"
 	"github.com/voronka/voronka/internal/httperr"
+	"github.com/voronka/voronka/internal/jobs"
 )
 
 // Prefix is where the API is mounted.
@@ -25,10 +26,12 @@ type Handlers struct {
 	svc  *crm.Service
 	auth *httpauth.Auth
 	kpi  *analytics.Engine
+	jobs *jobs.Client // nil: the import endpoints answer 503
 }
 
-// Register mounts the API on mux under Prefix and returns it (for its OpenAPI document).
-func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *analytics.Engine) huma.API {
+// Register mounts the API on mux under Prefix and returns it (for its OpenAPI document). Imports
+// run on jobs (nil: the import endpoints answer 503).
+func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *analytics.Engine, jobs *jobs.Client) huma.API {
 	config := huma.DefaultConfig("Voronka API", Version)
 	config.Info.Description = "The REST API of Voronka, a self-hosted CRM that proves its own payoff. " +
 		"Authenticate with `Authorization: Bearer <token>` (POST /auth/token) or, from the web UI, with the session cookie plus the `X-CSRF-Token` header on writes. " +
@@ -40,7 +43,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 		"session": {Type: "apiKey", In: "cookie", Name: "voronka_session", Description: "The web UI's session; writes need the X-CSRF-Token header."},
 	}
 	a := humago.NewWithPrefix(mux, Prefix, config)
-	h := &Handlers{svc: svc, auth: auth, kpi: kpi}
+	h := &Handlers{svc: svc, auth: auth, kpi: kpi, jobs: jobs}
 	a.UseMiddleware(h.authenticate(a))
 	h.registerAuth(a)
 	h.registerAccount(a)
@@ -67,6 +70,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 	h.registerDrill(a)
 	h.registerPlanner(a)
 	h.registerFunnel(a)
+	h.registerImports(a)
 	return a
 }
 

@@ -38,8 +38,13 @@ type Importer struct {
 	Chunk   int    // rows per transaction; default 500
 	// Errors receives the rejected rows as CSV (line, column, value, message); may be nil.
 	Errors io.Writer
-	// Progress, when set, is called after every chunk.
+	// Progress, when set, is called after every chunk, once the chunk is committed and its
+	// problems are written to Errors; not after a chunk that failed.
 	Progress func(Summary)
+	// Resume continues an interrupted import: the first Resume.Rows rows of the file are read and
+	// passed over (they were written or rejected before), the counts start from Resume's, and the
+	// report's header is not written again (Errors continues the earlier report).
+	Resume *Summary
 
 	loc     *time.Location
 	joins   []joinTable
@@ -91,13 +96,19 @@ func (im *Importer) Run(ctx context.Context, r RowReader) (*Summary, error) {
 	}
 	if im.Errors != nil {
 		im.report = csv.NewWriter(im.Errors)
-		_ = im.report.Write([]string{"line", "column", "value", "message"})
+		if im.Resume == nil {
+			_ = im.report.Write([]string{"line", "column", "value", "message"})
+		}
 		defer im.report.Flush()
 	}
 	if im.Chunk <= 0 {
 		im.Chunk = 500
 	}
-	sum := &Summary{}
+	sum, skip := &Summary{}, 0
+	if im.Resume != nil {
+		*sum, skip = *im.Resume, im.Resume.Rows
+		start = start.Add(-im.Resume.Elapsed)
+	}
 	var chunk []chunkRow
 	flush := func() error {
 		if len(chunk) == 0 {
@@ -106,8 +117,11 @@ func (im *Importer) Run(ctx context.Context, r RowReader) (*Summary, error) {
 		err := im.writeChunk(ctx, chunk, sum)
 		chunk = chunk[:0]
 		sum.Elapsed = time.Since(start)
-		if im.Progress != nil {
-			im.Progress(*sum)
+		if im.report != nil {
+			im.report.Flush()
+		}
+		if im.Progress != nil && err == nil {
+			im.Progress(*sum) // not after a failed chunk: a resume would pass over its rows
 		}
 		return err
 	}
@@ -117,6 +131,10 @@ func (im *Importer) Run(ctx context.Context, r RowReader) (*Summary, error) {
 			break
 		}
 		var re *RowError
+		if skip > 0 && (err == nil || errors.As(err, &re)) {
+			skip-- // done before the interruption
+			continue
+		}
 		if errors.As(err, &re) {
 			sum.Rows++
 			sum.Rejected++

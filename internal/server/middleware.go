@@ -88,9 +88,14 @@ func withLogging(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// withBodyLimit caps every request body at n bytes; reading past it fails with *http.MaxBytesError.
-func withBodyLimit(n int64, next http.Handler) http.Handler {
+// withBodyLimit caps every request body at n bytes, an import upload at imports; reading past it
+// fails with *http.MaxBytesError.
+func withBodyLimit(n, imports int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := n
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/imports" {
+			n = imports
+		}
 		if r.ContentLength > n {
 			httperr.Write(w, r, &http.MaxBytesError{Limit: n})
 			return

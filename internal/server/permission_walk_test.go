@@ -33,6 +33,7 @@ type walkOp struct {
 	method, path string // path with {id} for the target record
 	query        string // appended to the URL
 	body         string
+	header       []string // request headers, name and value (default Content-Type: application/json)
 	// target creates (or picks) a record owned by owner for the actor and returns its id; nil for
 	// operations on no record.
 	target func(w *walker, actor *crm.User, owner string) int64
@@ -841,7 +842,7 @@ func TestPermissionWalk(t *testing.T) {
 					if body != "" {
 						raw = []byte(body)
 					}
-					r := w.do(nil, op.method, "/api/v1"+path+op.query, w.tokenOf(actor), raw)
+					r := w.do(nil, op.method, "/api/v1"+path+op.query, w.tokenOf(actor), raw, op.header...)
 					want := op.want(actor.Role, owner)
 					if r.Status != want {
 						t.Errorf("%s %s as %s on %s record: status %d, want %d: %s", op.method, op.path, actor.Role, owner, r.Status, want, r.Body)

@@ -15,6 +15,7 @@ import (
 	"github.com/voronka/voronka/internal/api"
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/httpauth"
+	"github.com/voronka/voronka/internal/jobs"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/web"
 )
@@ -24,7 +25,12 @@ type Config struct {
 	Addr         string // host:port to listen on; port 0 picks a free one
 	BaseURL      string // the URL users reach Voronka at; https makes cookies Secure
 	MaxBodyBytes int64  // request body limit; default 16 MiB
-	Logger       *slog.Logger
+	// MaxImportBytes is the body limit of an import upload (POST /api/v1/imports); default
+	// jobs.DefaultMaxImportBytes.
+	MaxImportBytes int64
+	Logger         *slog.Logger
+	// Jobs runs the imports uploaded through the API; nil: the import endpoints answer 503.
+	Jobs *jobs.Client
 }
 
 // Server is Voronka's HTTP server.
@@ -43,6 +49,9 @@ func New(cfg Config, db *store.DB, svc *crm.Service) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 16 << 20
 	}
+	if cfg.MaxImportBytes == 0 {
+		cfg.MaxImportBytes = jobs.DefaultMaxImportBytes
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -53,14 +62,14 @@ func New(cfg Config, db *store.DB, svc *crm.Service) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writePlain(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", s.ready)
-	s.api = api.Register(mux, svc, auth, analytics.NewEngine(db))
+	s.api = api.Register(mux, svc, auth, analytics.NewEngine(db), cfg.Jobs)
 	mux.HandleFunc("GET /api/docs", s.docs)
 	web.Register(mux, svc, auth)
 
 	var h http.Handler = mux
 	h = withIdempotency(auth, db.Idempotency(), h)
 	h = sessions.LoadAndSave(h)
-	h = withBodyLimit(cfg.MaxBodyBytes, h)
+	h = withBodyLimit(cfg.MaxBodyBytes, cfg.MaxImportBytes, h)
 	h = withSecurityHeaders(h)
 	h = withLogging(cfg.Logger, h)
 	h = withRequestID(h)

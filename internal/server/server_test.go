@@ -13,8 +13,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/jobs"
 	"github.com/voronka/voronka/internal/server"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
@@ -31,6 +33,7 @@ type env struct {
 	alpha  *testkit.Org
 	beta   *testkit.Org
 	server *server.Server
+	jobs   *jobs.Client // not started: imports wait in the queue unless a test starts it
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -38,7 +41,13 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	e := &env{t: t, db: db, svc: svc}
 	e.alpha = testkit.NewOrg(t, svc, "alpha")
 	e.beta = testkit.NewOrg(t, svc, "beta")
-	e.server = server.New(server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20}, db, svc)
+	jc, err := jobs.New(t.Context(), db, jobs.Config{Service: svc, Test: true, PollInterval: 50 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.jobs = jc
+	e.server = server.New(server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20, Jobs: jc}, db, svc)
 	e.srv = httptest.NewServer(e.server.Handler())
 	t.Cleanup(e.srv.Close)
 	return e

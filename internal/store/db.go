@@ -12,9 +12,11 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -40,6 +42,11 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	gen    atomic.Uint64 // committed write transactions of this process: see Generation
+
+	pgxConfig *pgxpool.Config // PostgreSQL: the configuration of Pgx's pool
+	pgxOnce   sync.Once
+	pgxPool   *pgxpool.Pool
+	pgxErr    error
 }
 
 // Generation counts the write transactions this process has committed. A value computed from the
@@ -81,7 +88,30 @@ func openPostgres(dsn string) (*DB, error) {
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
 	pool.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
-	return &DB{Engine: Postgres, write: pool, read: pool}, nil
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	pcfg.ConnConfig.RuntimeParams["jit"] = cfg.RuntimeParams["jit"]
+	pcfg.MaxConns = 4
+	return &DB{Engine: Postgres, write: pool, read: pool, pgxConfig: pcfg}, nil
+}
+
+// Pgx returns a small pgx pool on the same PostgreSQL database, opened on first use and closed by
+// Close: River's pgx driver works on a pgxpool, not on database/sql (internal/jobs). On SQLite it
+// returns an error.
+func (db *DB) Pgx(ctx context.Context) (*pgxpool.Pool, error) {
+	if db.Engine != Postgres {
+		return nil, errors.New("store: a pgx pool exists only on PostgreSQL")
+	}
+	db.pgxOnce.Do(func() {
+		db.pgxPool, db.pgxErr = pgxpool.NewWithConfig(ctx, db.pgxConfig)
+		if db.pgxErr != nil {
+			db.pgxErr = fmt.Errorf("store: open pgx pool: %w", db.pgxErr)
+		}
+	})
+	return db.pgxPool, db.pgxErr
 }
 
 // sqlitePragmas are set on every SQLite connection: WAL so that readers never block the writer,
@@ -157,6 +187,10 @@ func (db *DB) Close() error {
 	if db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
+	db.pgxOnce.Do(func() {}) // no pool may be opened after Close
+	if db.pgxPool != nil {
+		db.pgxPool.Close()
+	}
 	errs = append(errs, db.write.Close())
 	return errors.Join(errs...)
 }
@@ -180,7 +214,9 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	return goose.NewProvider(dialect, db.write, fsys)
 }
 
-// Migrate applies every pending migration, each in its own transaction, and returns the versions applied.
+// Migrate applies every pending migration, each in its own transaction, and returns the versions
+// applied; then it brings River's own tables (river_*, the durable jobs of internal/jobs) to the
+// version the binary's River needs, with River's migrator.
 func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	p, err := db.migrator()
 	if err != nil {
@@ -189,6 +225,9 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	results, err := p.Up(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	if err := db.migrateRiver(ctx); err != nil {
+		return nil, err
 	}
 	applied := make([]int64, len(results))
 	for i, r := range results {

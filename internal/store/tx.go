@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/voronka/voronka/internal/crm"
 	"modernc.org/sqlite"
 )
@@ -31,8 +33,19 @@ type atomicKey struct{}
 
 // atomicTx is the transaction of an Atomic call, carried by its context.
 type atomicTx struct {
-	db *DB
-	tx *Tx
+	db     *DB
+	tx     *Tx
+	driver any // the driver-level transaction River enqueues in: pgx.Tx or *sql.Tx
+}
+
+// DriverTx returns the transaction of the Atomic call ctx is in, as the database driver knows it —
+// a pgx.Tx on PostgreSQL, the *sql.Tx on SQLite — so that River can enqueue a job in it
+// (internal/jobs); nil outside Atomic.
+func (db *DB) DriverTx(ctx context.Context) any {
+	if a, ok := ctx.Value(atomicKey{}).(*atomicTx); ok && a.db == db {
+		return a.driver
+	}
+	return nil
 }
 
 func joined(ctx context.Context, db *DB) *Tx {
@@ -48,16 +61,56 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) er
 	if joined(ctx, db) != nil {
 		return fn(ctx)
 	}
+	if db.Engine == Postgres {
+		return db.atomicPgx(ctx, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	a := &atomicTx{db: db, tx: &Tx{q: tx, engine: db.Engine}}
+	a := &atomicTx{db: db, tx: &Tx{q: tx, engine: db.Engine}, driver: tx}
 	if err := fn(context.WithValue(ctx, atomicKey{}, a)); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	err = tx.Commit()
+	db.gen.Add(1) // even a failed commit may have changed what readers see: count it
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", mapError(err))
+	}
+	return nil
+}
+
+// atomicPgx is Atomic on PostgreSQL. River's pgx driver enqueues in a pgx.Tx, which a *sql.Tx does
+// not give out: the transaction is begun on the pgx connection under a *sql.Conn instead, and the
+// statements of fn run on that *sql.Conn — the same connection, inside the same transaction.
+func (db *DB) atomicPgx(ctx context.Context, fn func(ctx context.Context) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer conn.Close()
+	var tx pgx.Tx
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		var err error
+		tx, err = c.Conn().Begin(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	a := &atomicTx{db: db, tx: &Tx{q: conn, engine: db.Engine}, driver: tx}
+	if err := fn(context.WithValue(ctx, atomicKey{}, a)); err != nil {
+		// Raw holds the connection's lock while pgx talks to it; a cancelled ctx must not
+		// keep the rollback from being sent.
+		_ = conn.Raw(func(any) error { return tx.Rollback(context.WithoutCancel(ctx)) })
+		return err
+	}
+	err = conn.Raw(func(any) error { return tx.Commit(ctx) })
 	db.gen.Add(1) // even a failed commit may have changed what readers see: count it
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", mapError(err))
