@@ -1,0 +1,164 @@
+package analytics_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/voronka/voronka/internal/analytics"
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/demo"
+	"github.com/voronka/voronka/internal/store"
+	"github.com/voronka/voronka/internal/testkit"
+)
+
+// notListed are the parts of KPIs with no records behind them, and why.
+var notListed = map[string]string{
+	"crm_adoption|numerator":             "active manager-days",
+	"crm_adoption|denominator":           "manager working days",
+	"productivity|denominator":           "manager-months",
+	"productivity_won_deals|denominator": "manager-months",
+	"plan_fact_revenue|denominator":      "a plan",
+	"plan_fact_margin|denominator":       "a plan",
+	"clv|numerator":                      "margin per customer",
+	"clv|denominator":                    "a churn rate",
+	"crm_roi|numerator":                  "incremental margin − TCO",
+	"payback_month|numerator":            "incremental margin at the payback month",
+	"payback_month|denominator":          "TCO at the payback month",
+}
+
+// closeTo compares a sum of records with a figure, to the float error of adding fractions.
+func closeTo(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// On a demo account, for an administrator and a manager and under several filters, every part of
+// every KPI that has a figure lists exactly its records: as many as the figure for a count, values
+// that add up to it for a sum; the few parts that are no records (a plan, manager-months) say so.
+func TestEveryFigureListsItsRecords(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, _ := testkit.Service(db)
+		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 400, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		users, _ := svc.Users(ctx, admin, crm.UserFilter{})
+		var manager *crm.Actor
+		for _, u := range users {
+			if u.Role == crm.RoleManager && u.Active && manager == nil {
+				manager, _ = svc.ActorFor(ctx, res.Account.ID, u.ID)
+			}
+		}
+		eng := analytics.NewEngine(db)
+		periods := []analytics.Period{
+			{From: crm.Date{Year: 2025, Month: 11, Day: 1}, To: crm.Date{Year: 2026, Month: 11, Day: 1}, Loc: msk},
+			{From: crm.Date{Year: 2026, Month: 3, Day: 1}, To: crm.Date{Year: 2026, Month: 4, Day: 1}, Loc: msk},
+		}
+		filters := []analytics.Filter{{}, {ManagerID: manager.UserID}, {ClientType: analytics.ClientExisting}, {ChannelID: 1},
+			{PipelineID: 1}, {ProductID: 1}, {Region: "Москва"}}
+		checked, listed := 0, map[string]bool{}
+		for pi, period := range periods {
+			for _, who := range []*crm.Actor{admin, manager} {
+				for _, flt := range filters {
+					if pi > 0 && flt != (analytics.Filter{}) && flt.ManagerID == 0 {
+						continue
+					}
+					rs, err := eng.Compute(ctx, who, analytics.Request{IDs: analytics.IDs(), Period: period, Filter: flt})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, r := range rs {
+						for _, part := range []string{"numerator", "denominator"} {
+							figure := r.Numerator
+							if part == "denominator" {
+								figure = r.Denominator
+							}
+							if figure == nil {
+								continue
+							}
+							where := r.KPI + " " + part + " as " + string(who.Role) + " " + period.From.String()
+							d, err := eng.Records(ctx, who, analytics.DrillRequest{KPI: r.KPI, Part: part, Period: period, Filter: flt, Limit: 3})
+							if _, skip := notListed[r.KPI+"|"+part]; skip {
+								var e *crm.Error
+								if err == nil || !errors.As(err, &e) || e.Code != crm.EINVALID {
+									t.Errorf("%s: not a list of records, yet answered %v", where, err)
+								}
+								continue
+							}
+							if err != nil {
+								t.Errorf("%s, filter %+v: %v", where, flt, err)
+								continue
+							}
+							checked++
+							listed[r.KPI+"|"+part] = true
+							switch {
+							case r.KPI == "romi" && part == "numerator":
+								// The gain: the margin of the won deals listed less the spend (the denominator).
+								if r.Denominator == nil || d.Sum == nil || !closeTo(*d.Sum-*r.Denominator, *figure) {
+									t.Errorf("%s, filter %+v: margin %v − spend %v ≠ %v", where, flt, show(d.Sum), show(r.Denominator), *figure)
+								}
+							case d.Measure == "":
+								if float64(d.Total) != *figure {
+									t.Errorf("%s, filter %+v: figure %v, %d records", where, flt, *figure, d.Total)
+								}
+							default:
+								if d.Sum == nil || !closeTo(*d.Sum, *figure) {
+									t.Errorf("%s, filter %+v: figure %v, its %d records sum to %v", where, flt, *figure, d.Total, show(d.Sum))
+								}
+							}
+							if want := min(3, d.Total); len(d.Records) != want {
+								t.Errorf("%s: a page of %d records of %d", where, len(d.Records), d.Total)
+							}
+							for _, x := range d.Records {
+								if x.Kind != d.Kind && !(d.Kind == analytics.KindClient && (x.Kind == analytics.KindContact || x.Kind == analytics.KindCompany)) &&
+									!(d.Kind == analytics.KindAcquisition && (x.Kind == analytics.KindSpend || x.Kind == analytics.KindCost)) {
+									t.Errorf("%s: a %s record in a list of %s", where, x.Kind, d.Kind)
+								}
+								if x.ID == 0 || x.Link == "" || x.At.IsZero() {
+									t.Errorf("%s: record %+v lacks an id, link or time", where, x)
+								}
+								if who == manager && x.ResponsibleID != nil && *x.ResponsibleID != manager.UserID {
+									t.Errorf("%s: the manager is shown a record of user %d", where, *x.ResponsibleID)
+								}
+							}
+							if d.Kind == analytics.KindDeal && len(d.Deals) != len(d.Records) {
+								t.Errorf("%s: %d deals, %d records", where, len(d.Deals), len(d.Records))
+							}
+						}
+					}
+				}
+			}
+		}
+		// Every KPI with a countable part was listed at least once.
+		for _, id := range analytics.IDs() {
+			for _, part := range []string{"numerator", "denominator"} {
+				n, dn := analytics.DrillParts(id)
+				set := n
+				if part == "denominator" {
+					set = dn
+				}
+				if set != "" && !listed[id+"|"+part] {
+					t.Errorf("%s %s (%s) was never checked against its figure", id, part, set)
+				}
+			}
+		}
+		t.Logf("%d lists checked against their figures", checked)
+		// NPS answers by group: each count is its KPI's.
+		period := periods[0]
+		rs, err := eng.Compute(ctx, admin, analytics.Request{IDs: []string{"nps_promoters", "nps_passives", "nps_detractors"}, Period: period})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			group := map[string]string{"nps_promoters": "promoter", "nps_passives": "passive", "nps_detractors": "detractor"}[r.KPI]
+			d, err := eng.Records(ctx, admin, analytics.DrillRequest{KPI: "nps", Part: "denominator", Group: group, Period: period, Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if float64(d.Total) != *r.Value || d.Groups[group] != d.Total {
+				t.Errorf("NPS answers of group %s: %d (groups %v), the KPI says %v", group, d.Total, d.Groups, *r.Value)
+			}
+		}
+	})
+}
