@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -159,6 +160,93 @@ func TestEveryFigureListsItsRecords(t *testing.T) {
 			if float64(d.Total) != *r.Value || d.Groups[group] != d.Total {
 				t.Errorf("NPS answers of group %s: %d (groups %v), the KPI says %v", group, d.Total, d.Groups, *r.Value)
 			}
+		}
+	})
+}
+
+// On a demo account, for every pipeline, an administrator and a manager, and with filters, each
+// figure of the funnel drills into exactly as many deals: entry; per stage reached, dropped off
+// after it and in it now; won, lost (by each reason), open, moved out.
+func TestFunnelRecordsMatchTheFunnel(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, _ := testkit.Service(db)
+		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 400, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		users, _ := svc.Users(ctx, admin, crm.UserFilter{})
+		var manager *crm.Actor
+		for _, u := range users {
+			if u.Role == crm.RoleManager && u.Active && manager == nil {
+				manager, _ = svc.ActorFor(ctx, res.Account.ID, u.ID)
+			}
+		}
+		pipelines, _ := svc.Pipelines(ctx, admin, false)
+		reasons, _ := svc.LossReasons(ctx, admin)
+		reasonID := map[string]int64{"(none)": -1}
+		for _, r := range reasons {
+			reasonID[r.Name] = r.ID
+		}
+		eng := analytics.NewEngine(db)
+		period := analytics.Period{From: crm.Date{Year: 2025, Month: 11, Day: 1}, To: crm.Date{Year: 2026, Month: 11, Day: 1}, Loc: msk}
+		checked := 0
+		for _, p := range pipelines {
+			for _, who := range []*crm.Actor{admin, manager} {
+				for _, flt := range []analytics.Filter{{}, {ChannelID: 1}, {ClientType: analytics.ClientNew}, {ProductID: 1}} {
+					fn, err := eng.Funnel(ctx, who, analytics.FunnelRequest{PipelineID: p.ID, Period: period, Filter: flt})
+					if err != nil {
+						t.Fatal(err)
+					}
+					count := func(part string, stage, reason int64) int {
+						t.Helper()
+						d, err := eng.FunnelRecords(ctx, who, analytics.FunnelRecordsRequest{PipelineID: p.ID, Period: period, Filter: flt,
+							Part: part, StageID: stage, LossReasonID: reason, Limit: 2})
+						if err != nil {
+							t.Fatalf("%s %s: %v", p.Name, part, err)
+						}
+						if len(d.Records) != min(2, d.Total) || len(d.Deals) != len(d.Records) {
+							t.Errorf("%s %s: a page of %d records, %d deals, of %d", p.Name, part, len(d.Records), len(d.Deals), d.Total)
+						}
+						for _, x := range d.Deals {
+							if who == manager && x.ResponsibleID != manager.UserID {
+								t.Errorf("%s %s: the manager is shown deal %d of user %d", p.Name, part, x.ID, x.ResponsibleID)
+							}
+						}
+						checked++
+						return d.Total
+					}
+					tot := fn.Total
+					where := fmt.Sprintf("%s as %s, filter %+v", p.Name, who.Role, flt)
+					for part, want := range map[string]int64{analytics.FunnelEntry: tot.Entry, analytics.FunnelWon: tot.Won,
+						analytics.FunnelLost: tot.Lost, analytics.FunnelOpen: tot.Open, analytics.FunnelMovedOut: tot.MovedOut} {
+						if got := count(part, 0, 0); int64(got) != want {
+							t.Errorf("%s: %s lists %d deals, the funnel says %d", where, part, got, want)
+						}
+					}
+					for _, r := range tot.LostByReason {
+						if got := count(analytics.FunnelLost, 0, reasonID[r.Reason]); int64(got) != r.Count {
+							t.Errorf("%s: lost for %q lists %d deals, the funnel says %d", where, r.Reason, got, r.Count)
+						}
+					}
+					for _, st := range tot.Stages {
+						for part, want := range map[string]int64{analytics.FunnelReached: st.Reached, analytics.FunnelDropOff: st.DropOff,
+							analytics.FunnelInStage: st.InStageNow} {
+							if got := count(part, st.StageID, 0); int64(got) != want {
+								t.Errorf("%s: stage %s %s lists %d deals, the funnel says %d", where, st.Name, part, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+		t.Logf("%d funnel lists checked", checked)
+		if _, err := eng.FunnelRecords(ctx, admin, analytics.FunnelRecordsRequest{Period: period, Part: analytics.FunnelReached}); err == nil {
+			t.Error("reached without a stage was answered")
+		}
+		if _, err := eng.FunnelRecords(ctx, admin, analytics.FunnelRecordsRequest{Period: period, Part: "churned"}); err == nil {
+			t.Error("an unknown part was answered")
 		}
 	})
 }
