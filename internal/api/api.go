@@ -70,6 +70,7 @@ func Register(mux *http.ServeMux, svc *crm.Service, auth *httpauth.Auth, kpi *an
 	h.registerDrill(a)
 	h.registerPlanner(a)
 	h.registerFunnel(a)
+	h.registerFunnelRecords(a)
 	h.registerImports(a)
 	return a
 }

@@ -46,3 +46,46 @@ func (h *Handlers) registerFunnel(a huma.API) {
 		return &struct{ Body *analytics.Funnel }{fn}, nil
 	})
 }
+
+// FunnelRecordsQuery asks for the deals behind a figure of the funnel:
+// GET /funnel/records?pipeline_id=1&from=2026-03-01&to=2026-04-01&part=reached&stage_id=3.
+type FunnelRecordsQuery struct {
+	PipelineID   int64  `query:"pipeline_id" doc:"The pipeline; left out, the account's first" example:"1"`
+	From         string `query:"from" required:"true" doc:"First day, YYYY-MM-DD, in the account's time zone" example:"2026-03-01"`
+	To           string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD" example:"2026-04-01"`
+	Part         string `query:"part" required:"true" enum:"entry,reached,drop_off,in_stage,won,lost,open,moved_out" doc:"Which figure: the cohort, a stage's reached, drop-off or deals in it now, or an exit"`
+	StageID      int64  `query:"stage_id" doc:"The open stage of reached, drop_off and in_stage"`
+	LossReasonID int64  `query:"loss_reason_id" doc:"Lost deals with this reason only; -1 for those lost without one"`
+	TeamID       int64  `query:"team_id"`
+	ManagerID    int64  `query:"manager_id" doc:"A manager's row of a funnel by manager"`
+	ChannelID    int64  `query:"channel_id"`
+	Region       string `query:"region"`
+	Segment      string `query:"segment"`
+	ProductID    int64  `query:"product_id"`
+	Tag          string `query:"tag"`
+	ClientType   string `query:"client_type" enum:"new,existing,"`
+	Limit        int    `query:"limit" minimum:"0" maximum:"1000" doc:"Deals per page (default 100)"`
+	Offset       int    `query:"offset" minimum:"0"`
+}
+
+func (h *Handlers) registerFunnelRecords(a huma.API) {
+	o := op("get-funnel-records", http.MethodGet, "/funnel/records", "List the deals behind a figure of the funnel", "KPI")
+	o.Description = "The drill-down of the funnel analysis: the deals of the cohort that entered the pipeline in the period, " +
+		"reached a stage, dropped off after it, are in it now, won, lost (by reason), are open or moved out — as many as the funnel " +
+		"counts, newest entry first, within what the user may see. A slice's row is drilled into with the slice's filter."
+	huma.Register(a, o, func(ctx context.Context, in *struct{ FunnelRecordsQuery }) (*struct{ Body *analytics.Drill }, error) {
+		actor := actorOf(ctx)
+		period, err := h.period(ctx, actor, in.From, in.To)
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		d, err := h.kpi.FunnelRecords(ctx, actor, analytics.FunnelRecordsRequest{PipelineID: in.PipelineID, Period: period, Part: in.Part,
+			StageID: in.StageID, LossReasonID: in.LossReasonID, Limit: in.Limit, Offset: in.Offset,
+			Filter: analytics.Filter{TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
+				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}})
+		if err != nil {
+			return nil, handlerErr(ctx, err)
+		}
+		return &struct{ Body *analytics.Drill }{d}, nil
+	})
+}

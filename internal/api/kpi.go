@@ -111,10 +111,11 @@ func (h *Handlers) registerKPI(a huma.API) {
 		})
 }
 
-// DrillQuery asks for the deals behind a figure.
+// DrillQuery asks for the records behind a figure.
 type DrillQuery struct {
 	KPI        string `query:"kpi" required:"true" doc:"The KPI's id" example:"won_deals"`
-	Part       string `query:"part" enum:"numerator,denominator," doc:"The deals behind the numerator (default) or the denominator"`
+	Part       string `query:"part" enum:"numerator,denominator," doc:"The records behind the numerator (default) or the denominator"`
+	Group      string `query:"group" enum:"promoter,passive,detractor," doc:"NPS answers of one group only"`
 	From       string `query:"from" required:"true" doc:"First day, YYYY-MM-DD (for a bucket: the bucket's first day)" example:"2026-01-01"`
 	To         string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD" example:"2026-02-01"`
 	PipelineID int64  `query:"pipeline_id"`
@@ -126,21 +127,26 @@ type DrillQuery struct {
 	ProductID  int64  `query:"product_id" doc:"A product's row: its deals, with that product's money"`
 	Tag        string `query:"tag"`
 	ClientType string `query:"client_type" enum:"new,existing,"`
-	Limit      int    `query:"limit" minimum:"0" maximum:"1000" doc:"Deals per page (default 100)"`
+	Limit      int    `query:"limit" minimum:"0" maximum:"1000" doc:"Records per page (default 100)"`
 	Offset     int    `query:"offset" minimum:"0"`
 }
 
 func (h *Handlers) registerDrill(a huma.API) {
-	o := op("get-kpi-records", http.MethodGet, "/kpi/records", "List the deals behind a figure", "KPI")
-	o.Description = "The drill-down of a KPI: the deals its numerator or denominator counts over a period, newest first, " +
-		"within what the user may see. A slice of a figure is drilled into with the slice's filter (manager_id, product_id, client_type…)."
+	o := op("get-kpi-records", http.MethodGet, "/kpi/records", "List the records behind a figure", "KPI")
+	o.Description = "The drill-down of a KPI: the records its numerator or denominator counts or sums over a period " +
+		"(deals, payments, scheduled payments, NPS answers, complaints, tasks, touches, contacts and companies, customers, " +
+		"marketing spend and CRM cost entries), newest first, within what the user may see, by the figure's own rules. " +
+		"`total` is how many there are; for a part that sums, each record's `value` is its share and `sum` adds them up to the figure. " +
+		"`deals` repeats deal records in the first drill-down's shape. A slice of a figure is drilled into with the slice's filter " +
+		"(manager_id, product_id, client_type…). 422 for a part that is no records (a plan, manager-months) or a figure that does not " +
+		"exist under the filter; 403 for spend and CRM costs asked by someone not an administrator."
 	huma.Register(a, o, func(ctx context.Context, in *struct{ DrillQuery }) (*struct{ Body *analytics.Drill }, error) {
 		actor := actorOf(ctx)
 		period, err := h.period(ctx, actor, in.From, in.To)
 		if err != nil {
 			return nil, handlerErr(ctx, err)
 		}
-		d, err := h.kpi.Records(ctx, actor, analytics.DrillRequest{KPI: in.KPI, Part: in.Part, Period: period, Limit: in.Limit, Offset: in.Offset,
+		d, err := h.kpi.Records(ctx, actor, analytics.DrillRequest{KPI: in.KPI, Part: in.Part, Group: in.Group, Period: period, Limit: in.Limit, Offset: in.Offset,
 			Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID,
 				Region: in.Region, Segment: in.Segment, ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}})
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,52 @@ func TestFunnelAPI(t *testing.T) {
 		}
 		if l := out.Total.LostByReason; len(l) != 1 || l[0].Reason != "(none)" || l[0].Count != 1 {
 			t.Errorf("lost by reason: %v", l)
+		}
+		// The drill-down: the deals behind each figure.
+		records := func(tok, query string) []int64 {
+			t.Helper()
+			r := e.do(nil, "GET", fmt.Sprintf("/api/v1/funnel/records?pipeline_id=%d&from=%s&to=%s&%s", p.ID, from, to, query), tok, nil)
+			var d struct {
+				Total   int `json:"total"`
+				Records []struct {
+					ID   int64  `json:"id"`
+					Kind string `json:"kind"`
+					Link string `json:"link"`
+				} `json:"records"`
+			}
+			if err := json.Unmarshal(r.Body, &d); r.Status != http.StatusOK || err != nil || d.Total != len(d.Records) {
+				t.Fatalf("funnel records %s: %d %s", query, r.Status, r.Body)
+			}
+			var got []int64
+			for _, x := range d.Records {
+				if x.Kind != "deal" || x.Link != fmt.Sprintf("/deals/%d", x.ID) {
+					t.Errorf("funnel records %s: %+v", query, x)
+				}
+				got = append(got, x.ID)
+			}
+			slices.Sort(got)
+			return got
+		}
+		for query, want := range map[string][]int64{
+			"part=entry": ids,
+			fmt.Sprintf("part=reached&stage_id=%d", p.Stages[1].ID):  {ids[0], ids[1]},
+			fmt.Sprintf("part=drop_off&stage_id=%d", p.Stages[0].ID): {ids[2], ids[3]},
+			fmt.Sprintf("part=drop_off&stage_id=%d", p.Stages[3].ID): nil, // the won deal reached it and won
+			fmt.Sprintf("part=in_stage&stage_id=%d", p.Stages[2].ID): {ids[0]},
+			"part=won":                    {ids[1]},
+			"part=lost&loss_reason_id=-1": {ids[3]},
+			"part=open":                   {ids[0], ids[2]},
+			"part=moved_out":              nil,
+		} {
+			if got := records(admin, query); !slices.Equal(got, want) {
+				t.Errorf("funnel records %s: %v, want %v", query, got, want)
+			}
+		}
+		if got := records(mgr, "part=entry"); !slices.Equal(got, ids[:3]) {
+			t.Errorf("the manager's cohort: %v, want their %v", got, ids[:3])
+		}
+		if r := e.do(nil, "GET", fmt.Sprintf("/api/v1/funnel/records?from=%s&to=%s&part=reached", from, to), admin, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("reached without a stage: %d %s", r.Status, r.Body)
 		}
 		// The manager sees their own deals only; another account nothing; no pipeline_id is the first.
 		get(mgr, q)

@@ -120,9 +120,21 @@ func TestKPIAPI(t *testing.T) {
 				t.Errorf("a manager drilled into a deal of user %d", d.ResponsibleID)
 			}
 		}
+		// Spend is the account's: its entries are listed to an administrator only.
 		r = e.do(nil, "GET", fmt.Sprintf("/api/v1/kpi/records?kpi=marketing_spend&from=%s&to=%s", from, to), admin, nil)
-		if r.Status/100 != 4 {
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"kind":"marketing_spend"`) {
 			t.Errorf("drilling into spend: %d %s", r.Status, r.Body)
+		}
+		r = e.do(nil, "GET", fmt.Sprintf("/api/v1/kpi/records?kpi=marketing_spend&from=%s&to=%s", from, to), mgr, nil)
+		if r.Status != http.StatusForbidden {
+			t.Errorf("a manager drilling into spend: %d %s", r.Status, r.Body)
+		}
+		// A plan is no records; NPS groups are of NPS answers only.
+		for _, u := range []string{"kpi=plan_fact_revenue&part=denominator", "kpi=leads&group=promoter"} {
+			r = e.do(nil, "GET", fmt.Sprintf("/api/v1/kpi/records?%s&from=%s&to=%s", u, from, to), admin, nil)
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: %d %s, want 422", u, r.Status, r.Body)
+			}
 		}
 
 		// A report: the channels table, and a clear 4xx for an unknown one.

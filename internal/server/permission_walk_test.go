@@ -367,6 +367,7 @@ func init() {
 		walkOp{method: "GET", path: "/kpi/records", query: "?kpi=won_deals&from=2026-01-01&to=2026-02-01", want: anyUser(200)},
 		walkOp{method: "GET", path: "/reports/{name}", query: "?from=2026-01-01&to=2026-02-01", want: anyUser(200)},
 		walkOp{method: "GET", path: "/funnel", query: "?from=2026-01-01&to=2026-02-01&by=channel", want: anyUser(200)},
+		walkOp{method: "GET", path: "/funnel/records", query: "?from=2026-01-01&to=2026-02-01&part=entry", want: anyUser(200)},
 		walkOp{method: "GET", path: "/contacts/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/companies/export", want: anyUser(200)},
 		walkOp{method: "GET", path: "/payments/export", want: anyUser(200)},
