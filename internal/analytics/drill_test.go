@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/crm"
@@ -247,6 +248,108 @@ func TestFunnelRecordsMatchTheFunnel(t *testing.T) {
 		}
 		if _, err := eng.FunnelRecords(ctx, admin, analytics.FunnelRecordsRequest{Period: period, Part: "churned"}); err == nil {
 			t.Error("an unknown part was answered")
+		}
+	})
+}
+
+// The records behind payment and NPS figures, by hand on the payments fixture (payments_test.go),
+// March 2026 in Moscow, with two NPS answers added: Альфа 9 on 5 March about deal A (north1's),
+// Иван из Беты 3 on 6 March about no deal (his contact's responsible's: the administrator's).
+func TestDrillRecordContent(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		fx, deals := paymentsFixture(t, db)
+		admin := fx.org.Actor(t, fx.org.Admin)
+		contacts, err := fx.svc.Contacts(fx.ctx, admin, crm.ContactFilter{}, crm.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range contacts.Items {
+			a := &crm.NPSAnswer{ContactID: c.ID, Score: 9, AnsweredAt: time.Date(2026, 3, 5, 12, 0, 0, 0, msk), DealID: deals["A"]}
+			if c.Name != "Альфа" {
+				a = &crm.NPSAnswer{ContactID: c.ID, Score: 3, AnsweredAt: time.Date(2026, 3, 6, 12, 0, 0, 0, msk)}
+			}
+			if err := fx.svc.RecordNPS(fx.ctx, admin, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		march := analytics.Period{From: crm.Date{Year: 2026, Month: 3, Day: 1}, To: crm.Date{Year: 2026, Month: 4, Day: 1}, Loc: msk}
+		drill := func(who *crm.Actor, kpi, part, group string) *analytics.Drill {
+			t.Helper()
+			d, err := fx.eng.Records(fx.ctx, who, analytics.DrillRequest{KPI: kpi, Part: part, Group: group, Period: march})
+			if err != nil {
+				t.Fatalf("%s %s: %v", kpi, part, err)
+			}
+			return d
+		}
+		type row struct {
+			kind          string
+			deal          int64
+			amount, value float64
+			at            string
+			who           string
+		}
+		rows := func(d *analytics.Drill) []row {
+			var out []row
+			for _, x := range d.Records {
+				r := row{kind: x.Kind, at: x.At.In(msk).Format("2006-01-02 15:04"), who: x.Responsible}
+				if x.DealID != nil {
+					r.deal = *x.DealID
+				}
+				if x.Amount != nil {
+					r.amount = float64(*x.Amount)
+				}
+				if x.Value != nil {
+					r.value = *x.Value
+				}
+				out = append(out, r)
+			}
+			return out
+		}
+		check := func(what string, d *analytics.Drill, sum float64, want []row) {
+			t.Helper()
+			got := rows(d)
+			if d.Total != len(want) || fmt.Sprint(got) != fmt.Sprint(want) || (d.Measure != "" && (d.Sum == nil || *d.Sum != sum)) {
+				t.Errorf("%s: %d records %v, sum %s; want %v, sum %v", what, d.Total, got, show(d.Sum), want, sum)
+			}
+		}
+		// Received in March: A's 60,000 at 23:30 on the 31st, C's 5,000 (lost, still received); not
+		// A's deleted 1,000 nor the deleted deal D's 999.
+		check("payments_fact", drill(admin, "payments_fact", "", ""), 65_000, []row{
+			{"payment", deals["A"], 60_000, 60_000, "2026-03-31 23:30", "north1"},
+			{"payment", deals["C"], 5_000, 5_000, "2026-03-10 12:00", "north1"},
+		})
+		// Due in March: B's 31 March 50,000 and A's 10 March 100,000 (C is lost: not owed).
+		check("payments_plan", drill(admin, "payments_plan", "", ""), 150_000, []row{
+			{"scheduled_payment", deals["B"], 50_000, 50_000, "2026-03-31 00:00", "south1"},
+			{"scheduled_payment", deals["A"], 100_000, 100_000, "2026-03-10 00:00", "north1"},
+		})
+		// Overdue at 1 April: B's 31 March unpaid, and 40,000 of A's 10 March (A's 160,000 received
+		// cover February's 100,000 first); the deals in arrears are A and B.
+		check("overdue_receivables", drill(admin, "overdue_receivables", "", ""), 90_000, []row{
+			{"scheduled_payment", deals["B"], 50_000, 50_000, "2026-03-31 00:00", "south1"},
+			{"scheduled_payment", deals["A"], 100_000, 40_000, "2026-03-10 00:00", "north1"},
+		})
+		if d := drill(admin, "overdue_receivables", "denominator", ""); d.Total != 2 || d.Deals[0].ID != deals["B"] && d.Deals[1].ID != deals["B"] {
+			t.Errorf("deals in arrears: %+v", d.Deals)
+		}
+		// south1 sees B's only.
+		check("south1's overdue", drill(fx.org.Actor(t, fx.org.South1), "overdue_receivables", "", ""), 50_000, []row{
+			{"scheduled_payment", deals["B"], 50_000, 50_000, "2026-03-31 00:00", "south1"},
+		})
+		// NPS: a promoter (+1) and a detractor (−1) make 0 points of 2 answers.
+		d := drill(admin, "nps", "", "")
+		check("nps", d, 0, []row{
+			{"nps_answer", 0, 0, -1, "2026-03-06 12:00", "Admin pay"},
+			{"nps_answer", deals["A"], 0, 1, "2026-03-05 12:00", "north1"},
+		})
+		if d.Groups["promoter"] != 1 || d.Groups["detractor"] != 1 || d.Records[1].Group != "promoter" || *d.Records[1].Score != 9 || d.Records[1].Title != "Альфа" {
+			t.Errorf("nps answers: groups %v, %+v", d.Groups, d.Records)
+		}
+		if d := drill(fx.org.Actor(t, fx.org.North1), "nps_promoters", "denominator", ""); d.Total != 1 || d.Records[0].Link == "" {
+			t.Errorf("north1's answers: %+v", d.Records)
+		}
+		if d := drill(admin, "nps", "denominator", "detractor"); d.Total != 1 || d.Records[0].Group != "detractor" {
+			t.Errorf("detractors: %+v", d.Records)
 		}
 	})
 }

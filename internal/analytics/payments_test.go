@@ -99,7 +99,7 @@ func paymentsFixture(t *testing.T, db *store.DB) (*salesFixture, map[string]int6
 	if err := svc.DeleteDeal(ctx, admin, d); err != nil {
 		t.Fatal(err)
 	}
-	return &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx}, map[string]int64{"A": a, "B": b}
+	return &salesFixture{org: o, svc: svc, eng: analytics.NewEngine(db), ctx: ctx}, map[string]int64{"A": a, "B": b, "C": c}
 }
 
 func TestPaymentKPIs(t *testing.T) {
