@@ -140,8 +140,8 @@ func TestProductAndClientTypeSlices(t *testing.T) {
 		if n, a := drill(o.Actor(t, o.South1), "won_deals", "", analytics.Filter{}); n != 1 || a[0] != 50 {
 			t.Errorf("south1 drills into %d won deals %v, want only their C", n, a)
 		}
-		if _, err := fx.eng.Records(ctx, admin, analytics.DrillRequest{KPI: "marketing_spend", Period: period}); err == nil {
-			t.Error("spend was drilled into deals")
+		if d, err := fx.eng.Records(ctx, admin, analytics.DrillRequest{KPI: "marketing_spend", Period: period}); err != nil || d.Kind != analytics.KindSpend || len(d.Deals) != 0 {
+			t.Errorf("spend drills into %+v (%v), want its entries and no deals", d, err)
 		}
 		if _, err := fx.eng.Records(ctx, admin, analytics.DrillRequest{KPI: "revenue", Part: "denominator", Period: period}); err == nil {
 			t.Error("revenue has no denominator, yet it was drilled into")
