@@ -23,6 +23,7 @@ type querier interface {
 type Tx struct {
 	q      querier
 	engine Engine
+	stmts  map[string]*sql.Stmt // statements the bulk writers prepared in this transaction
 }
 
 var _ crm.Store = (*DB)(nil)
