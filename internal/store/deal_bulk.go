@@ -247,7 +247,10 @@ func (t *Tx) bulkStmt(ctx context.Context, table string, cols []string, rows int
 }
 
 // ExternalIDs returns the ids of the account's records of the entity with the external ids of
-// source (deleted or not); ids not found are absent.
+// source (deleted or not); ids not found are absent. Every id is one probe of the unique index
+// (account_id, external_source, external_id): on PostgreSQL the ids are one array joined by
+// unnest, because with an IN list the planner of a table still without statistics (a first
+// import) scans every external id of the source for each query — quadratic over an import.
 func (t *Tx) ExternalIDs(ctx context.Context, actor *crm.Actor, entity, source string, ids []string) (map[string]int64, error) {
 	table, ok := externalTables[entity]
 	if !ok {
@@ -256,16 +259,23 @@ func (t *Tx) ExternalIDs(ctx context.Context, actor *crm.Actor, entity, source s
 	out := map[string]int64{}
 	for len(ids) > 0 {
 		k := min(len(ids), 500)
-		a := args{}
-		a.add(actor.AccountID)
-		a.add(source)
-		ph := make([]string, k)
-		for i, id := range ids[:k] {
-			ph[i] = a.add(id)
-		}
+		var rows *sql.Rows
+		var err error
 		// The table name comes from externalTables, never from input.
-		rows, err := t.q.QueryContext(ctx, `SELECT external_id, id FROM `+table+` WHERE account_id = $1 AND external_source = $2 AND external_id IN (`+
-			strings.Join(ph, ", ")+`)`, a.list...)
+		if t.engine == Postgres {
+			k = min(len(ids), 10000)
+			rows, err = t.q.QueryContext(ctx, `SELECT r.external_id, r.id FROM unnest($3::text[]) AS x(e)
+				JOIN `+table+` r ON r.account_id = $1 AND r.external_source = $2 AND r.external_id = x.e`,
+				actor.AccountID, source, ids[:k])
+		} else {
+			ph := strings.TrimSuffix(strings.Repeat("?,", k), ",")
+			a := make([]any, 0, k+2)
+			a = append(a, actor.AccountID, source)
+			for _, id := range ids[:k] {
+				a = append(a, id)
+			}
+			rows, err = t.q.QueryContext(ctx, `SELECT external_id, id FROM `+table+` WHERE account_id = ? AND external_source = ? AND external_id IN (`+ph+`)`, a...)
+		}
 		if err != nil {
 			return nil, wrap("external "+entity, err)
 		}
