@@ -1,6 +1,9 @@
 package crm
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // BulkDealStore writes many new deals at once: the bulk side of DealStore.
 type BulkDealStore interface {
@@ -82,18 +85,11 @@ func (s *Service) CreateDeals(ctx context.Context, actor *Actor, in []DealCreate
 	return deals, errs, nil
 }
 
-// IDsByExternal is IDByExternal for many external ids of one source at once.
-func (s *Service) IDsByExternal(ctx context.Context, actor *Actor, entity, source string, ids []string) (map[string]int64, error) {
-	if err := requireAdmin(actor); err != nil {
-		return nil, err
-	}
-	var out map[string]int64
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ExternalIDs(ctx, actor, entity, source, ids)
-		return err
-	})
-	return out, err
+// ExternalTaken reports whether err is CreateDeal's or CreateDeals' refusal of an external id
+// that was imported before: an importer then updates that deal instead.
+func ExternalTaken(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == ECONFLICT && len(e.Fields) == 1 && e.Fields[0].Field == "external_id" && e.Fields[0].Code == "taken"
 }
 
 // lookupCache answers the reads of deal validation from memory after the first time: a batch

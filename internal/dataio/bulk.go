@@ -95,7 +95,6 @@ func (im *Importer) tryBulk(ctx context.Context, rows []chunkRow) (res bulkResul
 		parsed := make([]crm.DealCreate, len(rows))
 		warns := make([][]RowProblem, len(rows))
 		later := make([]bool, len(rows)) // updated (or otherwise handled) one by one
-		var extIDs []string
 		for i, r := range rows {
 			in, w, err := im.parseDeal(ctx, r)
 			if err != nil {
@@ -106,15 +105,10 @@ func (im *Importer) tryBulk(ctx context.Context, rows []chunkRow) (res bulkResul
 				continue
 			}
 			parsed[i], warns[i] = in, w
-			extIDs = append(extIDs, in.ExternalID)
 			// A Voronka export names its deals by id (Importer.ownID): the per-row path decides.
 			if im.Mapping.Source == "voronka" && (rowReader{im: im, line: r.line, row: r.row}).str("id") != "" {
 				later[i] = true
 			}
-		}
-		known, err := im.Service.IDsByExternal(ctx, im.Actor, "deal", im.Mapping.Source, extIDs)
-		if err != nil {
-			return err
 		}
 		var news []crm.DealCreate
 		var newAt []int
@@ -124,8 +118,8 @@ func (im *Importer) tryBulk(ctx context.Context, rows []chunkRow) (res bulkResul
 				continue
 			}
 			ext := parsed[i].ExternalID
-			if known[ext] != 0 || seen[ext] {
-				later[i] = true // imported before, or twice in the chunk: updated after the first is created
+			if seen[ext] {
+				later[i] = true // twice in the chunk: updated once the first is created
 				continue
 			}
 			seen[ext] = true
@@ -140,6 +134,8 @@ func (im *Importer) tryBulk(ctx context.Context, rows []chunkRow) (res bulkResul
 			switch {
 			case e == nil:
 				res.row(true, warns[i])
+			case crm.ExternalTaken(e):
+				later[i] = true // imported before: updated
 			case rowFault(e):
 				bad[i] = true
 			default:
