@@ -30,7 +30,7 @@ const richMapping = `{
 		"company": {"column": "Company"}, "contact.phone": {"column": "Phone"}, "channel": {"column": "Source"},
 		"tags": {"column": "Tags", "split": ";"}, "product": {"column": "Product"}, "quantity": {"column": "Qty"},
 		"loss_reason": {"column": "Reason"}, "region": {"column": "Region"}, "utm_source": {"column": "UTM"},
-		"custom.tier": {"column": "Tier"}
+		"custom.tier": {"column": "Tier"}, "expected_close_date": {"column": "Expected", "format": "YYYY-MM-DD"}
 	},
 	"stage_dates": {"КП отправлено": {"column": "KP", "format": "YYYY-MM-DD"}}
 }`
@@ -42,7 +42,7 @@ const richMapping = `{
 func richFile(n int, repeat bool) []byte {
 	stages := []string{"Новая заявка", "Квалификация", "КП отправлено", "Переговоры", "Успешно реализовано", "Закрыто и не реализовано"}
 	var b strings.Builder
-	b.WriteString("ID,Name,Amount,Stage,Manager,Created,Closed,KP,Company,Phone,Source,Tags,Product,Qty,Reason,Region,UTM,Tier\n")
+	b.WriteString("ID,Name,Amount,Stage,Manager,Created,Closed,KP,Company,Phone,Source,Tags,Product,Qty,Reason,Region,UTM,Tier,Expected\n")
 	for i := range n {
 		id := 500 + i
 		switch {
@@ -79,10 +79,14 @@ func richFile(n int, repeat bool) []byte {
 		if i%2 == 0 {
 			tags = "импорт;" + []string{"vip", "горящий", "повтор"}[i%3]
 		}
-		fmt.Fprintf(&b, "%d,Сделка %d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", id, i, 10000+i*1500, st,
+		expected := ""
+		if i%4 == 1 {
+			expected = created.AddDate(0, 1, 0).Format("2006-01-02")
+		}
+		fmt.Fprintf(&b, "%d,Сделка %d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", id, i, 10000+i*1500, st,
 			[]string{"Анна Смирнова", "admin@agency.example"}[i%2], created.Format("2006-01-02 15:04"), closed, kp,
 			company, phone, []string{"Сайт", "Выставка", ""}[i%3], tags, product, qty, reason,
-			[]string{"Москва", "", "Казань"}[i%3], []string{"", "yandex"}[i%2], []string{"", "gold", "silver"}[i%3])
+			[]string{"Москва", "", "Казань"}[i%3], []string{"", "yandex"}[i%2], []string{"", "gold", "silver"}[i%3], expected)
 	}
 	return []byte(b.String())
 }
@@ -218,6 +222,8 @@ func TestImportBulkWritesWhatTheServiceWrites(t *testing.T) {
 			// the updates move 503 (row 5) and 504 (row 21): 51.
 			`SELECT COUNT(*) FROM deal_stage_events`:                  51,
 			`SELECT COUNT(*) FROM events WHERE type = 'deal.created'`: 27,
+			// An expected close date on rows i%4 = 1 that create their deal: 1, 9, 13, 17, 25, 29.
+			`SELECT COUNT(*) FROM deals WHERE expected_close_date IS NOT NULL`: 6,
 			// 27 created, 3 updated.
 			`SELECT COUNT(*) FROM audit_log WHERE entity = 'deal'`: 30,
 		} {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/voronka/voronka/internal/crm"
 )
 
@@ -123,7 +125,7 @@ func (t *Tx) InsertDeals(ctx context.Context, actor *crm.Actor, deals []*crm.New
 		{"audit_log", bulkAuditCols, auditRows},
 		{"events", bulkEventCols, eventRows},
 	} {
-		if err := t.bulkInsert(ctx, w.table, w.cols, w.vals); err != nil {
+		if err := t.bulkWrite(ctx, w.table, w.cols, w.vals); err != nil {
 			return err
 		}
 	}
@@ -189,6 +191,32 @@ func (t *Tx) bulkRows(cols int) int {
 		return min(400, 32766/cols)
 	}
 	return min(1000, 65535/cols)
+}
+
+// bulkWrite writes rows (their values one after another, len(cols) a row): with COPY on
+// PostgreSQL inside Atomic (the transaction's connection is at hand), else multi-row INSERTs.
+func (t *Tx) bulkWrite(ctx context.Context, table string, cols []string, vals []any) error {
+	if len(vals) == 0 {
+		return nil
+	}
+	if t.engine != Postgres || t.conn == nil {
+		return t.bulkInsert(ctx, table, cols, vals)
+	}
+	n := len(vals) / len(cols)
+	for i, v := range vals {
+		vals[i] = pgValue(v)
+	}
+	err := t.conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		copied, err := c.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+			return vals[i*len(cols) : (i+1)*len(cols)], nil
+		}))
+		if err == nil && copied != int64(n) {
+			err = fmt.Errorf("copied %d rows of %d", copied, n)
+		}
+		return err
+	})
+	return wrap("copy "+table, err)
 }
 
 // bulkInsert writes rows (their values one after another, len(cols) a row) with multi-row

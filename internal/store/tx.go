@@ -24,6 +24,7 @@ type Tx struct {
 	q      querier
 	engine Engine
 	stmts  map[string]*sql.Stmt // statements the bulk writers prepared in this transaction
+	conn   *sql.Conn            // PostgreSQL, in Atomic: the connection of the transaction
 }
 
 var _ crm.Store = (*DB)(nil)
@@ -49,11 +50,23 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) er
 	if joined(ctx, db) != nil {
 		return fn(ctx)
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if db.Engine == Postgres {
+		// The transaction's own connection, for what database/sql cannot do: COPY (InsertDeals).
+		if conn, err = db.write.Conn(ctx); err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		defer conn.Close()
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = db.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	a := &atomicTx{db: db, tx: &Tx{q: tx, engine: db.Engine}}
+	a := &atomicTx{db: db, tx: &Tx{q: tx, engine: db.Engine, conn: conn}}
 	if err := fn(context.WithValue(ctx, atomicKey{}, a)); err != nil {
 		_ = tx.Rollback()
 		return err
