@@ -39,7 +39,7 @@ func (s *Service) createDeal(ctx context.Context, tx Tx, actor *Actor, in DealCr
 	if err := tx.InsertDeal(ctx, actor, d); err != nil {
 		return nil, err
 	}
-	nd.setDealID(d.ID)
+	nd.SetDealID(d.ID)
 	for _, e := range nd.Stages {
 		if err := tx.InsertStageEvent(ctx, actor, e); err != nil {
 			return nil, err
@@ -71,8 +71,9 @@ type NewDeal struct {
 	Events []*Event
 }
 
-// setDealID points the history, the audit entry and the events at the stored deal.
-func (nd *NewDeal) setDealID(id int64) {
+// SetDealID gives the new deal its id (the store allocates it) and points the rows that hang on it
+// — the history, the audit entry, the events — at it.
+func (nd *NewDeal) SetDealID(id int64) {
 	nd.Deal.ID = id
 	for _, e := range nd.Stages {
 		e.DealID = id
@@ -82,10 +83,6 @@ func (nd *NewDeal) setDealID(id int64) {
 		e.EntityID = id
 	}
 }
-
-// SetDealID gives the new deal its id (a bulk writer allocates ids itself) and points the rows
-// that hang on it at it.
-func (nd *NewDeal) SetDealID(id int64) { nd.setDealID(id) }
 
 // dealLookup is what validating a deal reads: a Tx, or a cache of one for bulk creation.
 type dealLookup interface {
