@@ -38,7 +38,8 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	errorsPath := fs.String("errors", "", "where to write the rejected rows (CSV; default FILE.errors.csv when there are any)")
 	create := fs.String("create", "", "without -mapping: also create these missing records, e.g. users,teams,products")
 	entity := fs.String("entity", "deals", "without -mapping: what the rows are: deals, contacts, companies, payments, spend, tasks or activities")
-	chunk := fs.Int("chunk", 500, "rows per transaction")
+	chunk := fs.Int("chunk", 0, "rows per transaction (default 5000 for deals, whose new rows are created in bulk; 500 for the rest)")
+	perRow := fs.Bool("per-row", false, "create every deal through the domain service one by one instead of in bulk (slow; the same rows)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -103,7 +104,7 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if !*quiet {
 		bar = newProgressBar(stderr, "rows")
 	}
-	im := &dataio.Importer{Service: svc, Tx: db, Actor: actor, Mapping: m, Dir: dir, DryRun: *dryRun, Chunk: *chunk,
+	im := &dataio.Importer{Service: svc, Tx: db, Actor: actor, Mapping: m, Dir: dir, DryRun: *dryRun, Chunk: *chunk, PerRow: *perRow,
 		Errors: &report, Progress: func(s dataio.Summary) { bar.update(s.Rows, max(total, s.Rows)) }}
 	sum, err := im.Run(ctx, rows)
 	bar.finish()

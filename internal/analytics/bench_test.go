@@ -131,7 +131,8 @@ func benchFloor(b *testing.B, db *store.DB, eng *analytics.Engine, actor *crm.Ac
 	if db.Engine == store.Postgres {
 		month = "to_char(%s AT TIME ZONE 'Europe/Moscow', 'YYYY-MM')"
 	}
-	start, end := period.From.In(msk), period.To.In(msk)
+	// UTC: on SQLite a time is bound as text in its own zone, and compared as text.
+	start, end := period.From.In(msk).UTC(), period.To.In(msk).UTC()
 	floor := func() map[string]float64 {
 		out := map[string]float64{}
 		rows, err := db.Reader().QueryContext(context.Background(), fmt.Sprintf(`SELECT %s, COUNT(*) FROM deals

@@ -20,6 +20,7 @@ type factGroup string
 const (
 	factsCreated     factGroup = "created"      // deals by created_at: leads, and how many of them are won by now
 	factsClosed      factGroup = "closed"       // deals by closed_at: won, lost, revenue, margin, days to win
+	factsAddOn       factGroup = "add_on"       // won deals by closed_at: with add-ons, their money, of existing clients
 	factsCycle       factGroup = "cycle"        // won deals by closed_at: the median days from creation to win
 	factsOpen        factGroup = "open"         // deals open at the end of each bucket
 	factsTouch       factGroup = "touch"        // leads by created_at and their first touch: response time, uncontacted
@@ -245,20 +246,29 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 			FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
 			WHERE %s GROUP BY %s`, cte, sel, strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsClosed:
-		names = []string{"won", "lost", "revenue", "cost", "cycle_seconds", "upsell_deals", "upsell_revenue", "repeat"}
+		names = []string{"won", "lost", "revenue", "cost", "cycle_seconds"}
 		sqlText = fmt.Sprintf(`WITH %s
 			SELECT %s,
 				SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN d.status = 'lost' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' AND %s THEN 1 ELSE 0 END),
-				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
-				SUM(%s)
+				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END)
 			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
 			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, amount, cost, q.seconds("d.created_at", "d.closed_at"),
-			upsellDeal, upsellSum, "CASE WHEN d.status = 'won' THEN "+q.existingClient()+" ELSE 0 END", strings.Join(joins, " "), q.where(actor, f), sel)
+			strings.Join(joins, " "), q.where(actor, f), sel)
+	case factsAddOn:
+		// Apart from factsClosed: its subqueries (a lookup or two per won deal) are paid only by
+		// the KPIs that need them.
+		names = []string{"upsell_deals", "upsell_revenue", "repeat"}
+		sqlText = fmt.Sprintf(`WITH %s
+			SELECT %s,
+				SUM(CASE WHEN %s THEN 1 ELSE 0 END),
+				SUM(%s),
+				SUM(%s)
+			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
+			WHERE %s AND d.status = 'won' GROUP BY %s`, cte, sel, upsellDeal, upsellSum, q.existingClient(),
+			strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsTouch, factsTouchMedian:
 		cols := make([]string, len(group))
 		aliased := make([]string, len(group))

@@ -67,22 +67,22 @@ func init() {
 }
 
 func init() {
-	register(&KPI{ID: "upsell_deals", NameRU: "Допродажи", NameEN: "Upsell deals", Unit: Count, facts: []factGroup{factsClosed},
+	register(&KPI{ID: "upsell_deals", NameRU: "Допродажи", NameEN: "Upsell deals", Unit: Count, facts: []factGroup{factsClosed, factsAddOn},
 		Definition: "won deals (closed in the period) with at least one line item marked as an add-on to the main purchase",
 		eval: func(f facts) (*float64, *float64, *float64) {
 			return ptr(f["upsell_deals"]), ptr(f["upsell_deals"]), nil
 		}})
-	register(&KPI{ID: "upsell_revenue", NameRU: "Выручка допродаж", NameEN: "Upsell revenue", Unit: Money, facts: []factGroup{factsClosed},
+	register(&KPI{ID: "upsell_revenue", NameRU: "Выручка допродаж", NameEN: "Upsell revenue", Unit: Money, facts: []factGroup{factsClosed, factsAddOn},
 		Definition: "Σ amount of the add-on line items of the deals won in the period",
 		eval: func(f facts) (*float64, *float64, *float64) {
 			return ptr(f["upsell_revenue"]), ptr(f["upsell_revenue"]), nil
 		}})
-	register(&KPI{ID: "upsell_rate", NameRU: "Доля допродаж", NameEN: "Upsell rate", Unit: Percent, facts: []factGroup{factsClosed},
+	register(&KPI{ID: "upsell_rate", NameRU: "Доля допродаж", NameEN: "Upsell rate", Unit: Percent, facts: []factGroup{factsClosed, factsAddOn},
 		Definition: "upsell_deals / won_deals × 100",
 		eval: func(f facts) (*float64, *float64, *float64) {
 			return ratio(f["upsell_deals"], f["won"], 100), ptr(f["upsell_deals"]), ptr(f["won"])
 		}})
-	register(&KPI{ID: "repeat_sales", NameRU: "Повторные продажи", NameEN: "Repeat sales", Unit: Count, facts: []factGroup{factsClosed},
+	register(&KPI{ID: "repeat_sales", NameRU: "Повторные продажи", NameEN: "Repeat sales", Unit: Count, facts: []factGroup{factsClosed, factsAddOn},
 		Definition: "won deals (closed in the period) of existing clients: the client (the company, else the main contact) had a won deal closed before this deal was created",
 		eval: func(f facts) (*float64, *float64, *float64) {
 			return ptr(f["repeat"]), ptr(f["repeat"]), nil

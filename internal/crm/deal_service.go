@@ -24,6 +24,79 @@ func (s *Service) CreateDeal(ctx context.Context, actor *Actor, in DealCreate) (
 }
 
 func (s *Service) createDeal(ctx context.Context, tx Tx, actor *Actor, in DealCreate) (*Deal, error) {
+	nd, err := s.buildDeal(ctx, tx, actor, in)
+	if err != nil {
+		return nil, err
+	}
+	d := nd.Deal
+	if d.ExternalID != "" {
+		if id, err := tx.ExternalID(ctx, actor, "deal", d.ExternalSource, d.ExternalID); err != nil {
+			return nil, err
+		} else if id != 0 {
+			return nil, externalTaken(d)
+		}
+	}
+	if err := tx.InsertDeal(ctx, actor, d); err != nil {
+		return nil, err
+	}
+	nd.SetDealID(d.ID)
+	for _, e := range nd.Stages {
+		if err := tx.InsertStageEvent(ctx, actor, e); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.InsertAudit(ctx, actor, nd.Audit); err != nil {
+		return nil, err
+	}
+	for _, e := range nd.Events {
+		if err := tx.InsertEvent(ctx, actor, e); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func externalTaken(d *Deal) error {
+	return &Error{Code: ECONFLICT, Message: "A deal with this external id already exists.",
+		Fields: []FieldError{{Field: "external_id", Code: "taken", Message: d.ExternalSource + "/" + d.ExternalID + " was imported before"}}}
+}
+
+// NewDeal is everything creating a deal writes: the deal with its items, other contacts and tags;
+// its stage history (at least the stage it was created in); the audit entry; the events. It is the
+// one definition of a created deal: CreateDeal writes it row by row, CreateDeals in bulk.
+type NewDeal struct {
+	Deal   *Deal
+	Stages []*StageEvent
+	Audit  *AuditEntry
+	Events []*Event
+}
+
+// SetDealID gives the new deal its id (the store allocates it) and points the rows that hang on it
+// — the history, the audit entry, the events — at it.
+func (nd *NewDeal) SetDealID(id int64) {
+	nd.Deal.ID = id
+	for _, e := range nd.Stages {
+		e.DealID = id
+	}
+	nd.Audit.EntityID = id
+	for _, e := range nd.Events {
+		e.EntityID = id
+	}
+}
+
+// dealLookup is what validating a deal reads: a Tx, or a cache of one for bulk creation.
+type dealLookup interface {
+	FindPipeline(ctx context.Context, actor *Actor, id int64) (*Pipeline, error)
+	FindPipelines(ctx context.Context, actor *Actor, archived bool) ([]*Pipeline, error)
+	FindUser(ctx context.Context, actor *Actor, id int64) (*User, error)
+	RefExists(ctx context.Context, actor *Actor, table string, id int64) (bool, error)
+	FindProduct(ctx context.Context, actor *Actor, id int64) (*Product, error)
+	FindCustomFields(ctx context.Context, actor *Actor, entity string) ([]*CustomField, error)
+}
+
+// buildDeal validates in and builds the rows creating it writes, without writing anything (the
+// external id's uniqueness is the caller's to check: one at a time or for a whole batch).
+func (s *Service) buildDeal(ctx context.Context, tx dealLookup, actor *Actor, in DealCreate) (*NewDeal, error) {
 	now := s.Now()
 	history := !in.CreatedAt.IsZero() || len(in.StageHistory) > 0 || !in.ClosedAt.IsZero()
 	if history && !actor.IsAdmin() {
@@ -129,39 +202,21 @@ func (s *Service) createDeal(ctx context.Context, tx Tx, actor *Actor, in DealCr
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if d.ExternalID != "" {
-		if id, err := tx.ExternalID(ctx, actor, "deal", d.ExternalSource, d.ExternalID); err != nil {
-			return nil, err
-		} else if id != 0 {
-			return nil, &Error{Code: ECONFLICT, Message: "A deal with this external id already exists.",
-				Fields: []FieldError{{Field: "external_id", Code: "taken", Message: d.ExternalSource + "/" + d.ExternalID + " was imported before"}}}
-		}
-	}
-	if err := tx.InsertDeal(ctx, actor, d); err != nil {
-		return nil, err
-	}
 	if len(steps) == 0 {
 		steps = []*StageEvent{{At: created, ToPipelineID: d.PipelineID, ToStageID: d.StageID, UserID: actor.UserID}}
 	}
-	for _, e := range steps {
-		e.DealID = d.ID
-		if err := tx.InsertStageEvent(ctx, actor, e); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.audit(ctx, tx, actor, "deal", d.ID, "create", map[string]Change{
+	nd := &NewDeal{Deal: d, Stages: steps}
+	nd.Audit = &AuditEntry{At: s.Now(), UserID: actor.UserID, Entity: "deal", Action: "create", Changes: map[string]Change{
 		"name": {After: d.Name}, "stage_id": {After: d.StageID}, "amount": {After: d.Amount}, "responsible_id": {After: d.ResponsibleID},
-	}); err != nil {
-		return nil, err
-	}
+	}}
+	// Events are written for imported deals too (payload "imported": true): the event log is the
+	// account's complete record, and a consumer that must not react to history filters on it.
 	payload := map[string]any{"pipeline_id": d.PipelineID, "stage_id": d.StageID, "responsible_id": d.ResponsibleID, "amount": d.Amount, "imported": history}
-	if err := s.emit(ctx, tx, actor, "deal.created", "deal", d.ID, payload); err != nil {
-		return nil, err
-	}
+	nd.Events = []*Event{{At: s.Now(), Type: "deal.created", Entity: "deal", UserID: actor.UserID, Payload: payload}}
 	if d.Status != DealOpen && !history {
-		return d, s.emit(ctx, tx, actor, "deal."+d.Status, "deal", d.ID, payload)
+		nd.Events = append(nd.Events, &Event{At: s.Now(), Type: "deal." + d.Status, Entity: "deal", UserID: actor.UserID, Payload: payload})
 	}
-	return d, nil
+	return nd, nil
 }
 
 func validateDealFields(v *Validation, d *Deal) {
@@ -198,7 +253,7 @@ func idOf(p *Pipeline) int64 {
 
 // resolveStage finds the pipeline and stage a deal is to be in. A zero pipeline id means the first
 // live pipeline; a zero stage id, its first open stage (when allowDefault). Errors go on the fields.
-func (s *Service) resolveStage(ctx context.Context, tx Tx, actor *Actor, v *Validation, pField, sField string, pipelineID, stageID int64, allowDefault bool) (*Pipeline, *Stage) {
+func (s *Service) resolveStage(ctx context.Context, tx dealLookup, actor *Actor, v *Validation, pField, sField string, pipelineID, stageID int64, allowDefault bool) (*Pipeline, *Stage) {
 	var p *Pipeline
 	if pipelineID != 0 {
 		var err error
@@ -244,7 +299,7 @@ func (s *Service) resolveStage(ctx context.Context, tx Tx, actor *Actor, v *Vali
 
 // checkResponsible: an active user of the account; a manager may only take deals themselves, a
 // head may give them to their team.
-func (s *Service) checkResponsible(ctx context.Context, tx Tx, actor *Actor, v *Validation, userID int64) {
+func (s *Service) checkResponsible(ctx context.Context, tx dealLookup, actor *Actor, v *Validation, userID int64) {
 	if userID == 0 {
 		v.Add("responsible_id", "required", "must be a user")
 		return
@@ -261,7 +316,7 @@ func (s *Service) checkResponsible(ctx context.Context, tx Tx, actor *Actor, v *
 }
 
 // checkRef records an "unknown" error on field when id names no live record of the account in table.
-func (s *Service) checkRef(ctx context.Context, tx Tx, actor *Actor, v *Validation, field, table string, id int64) {
+func (s *Service) checkRef(ctx context.Context, tx dealLookup, actor *Actor, v *Validation, field, table string, id int64) {
 	if id == 0 {
 		return
 	}
@@ -275,7 +330,7 @@ func (s *Service) checkRef(ctx context.Context, tx Tx, actor *Actor, v *Validati
 	}
 }
 
-func (s *Service) checkContacts(ctx context.Context, tx Tx, actor *Actor, v *Validation, ids []int64, main int64) []int64 {
+func (s *Service) checkContacts(ctx context.Context, tx dealLookup, actor *Actor, v *Validation, ids []int64, main int64) []int64 {
 	out := []int64{}
 	for i, id := range ids {
 		if id == main || slices.Contains(out, id) {
@@ -288,7 +343,7 @@ func (s *Service) checkContacts(ctx context.Context, tx Tx, actor *Actor, v *Val
 }
 
 // buildItems validates line items and fills names, prices and costs from products.
-func (s *Service) buildItems(ctx context.Context, tx Tx, actor *Actor, v *Validation, in []ItemInput) ([]*DealItem, error) {
+func (s *Service) buildItems(ctx context.Context, tx dealLookup, actor *Actor, v *Validation, in []ItemInput) ([]*DealItem, error) {
 	if len(in) > 1000 {
 		v.Add("items", "too_many", "at most 1000 items a deal")
 		return nil, nil

@@ -25,6 +25,7 @@ type Tx interface {
 	PipelineStore
 	ProductStore
 	DealStore
+	BulkDealStore
 	ChannelStore
 	CustomFieldDefStore
 	ContactStore

@@ -80,22 +80,46 @@ func (r rowReader) money(field string) (int64, bool, error) {
 // importDeal creates the row's deal, or updates it when its external id was imported before.
 // isNew says which; warnings are corrections made to the row.
 func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, warnings []RowProblem, err error) {
+	in, warnings, err := im.parseDeal(ctx, cr)
+	if err != nil {
+		return false, nil, err
+	}
+	// An export of this account names its deals by id: those are updated.
+	if own, err := im.ownID(ctx, rowReader{im: im, line: cr.line, row: cr.row}, "deal", in.CreatedAt); err != nil {
+		return false, nil, err
+	} else if own != 0 {
+		return false, warnings, im.update(ctx, own, in)
+	}
+	id, err := im.Service.IDByExternal(ctx, im.Actor, "deal", in.ExternalSource, in.ExternalID)
+	if err != nil {
+		return false, nil, err
+	}
+	if id == 0 {
+		_, err := im.Service.CreateDeal(ctx, im.Actor, in)
+		return true, warnings, err
+	}
+	return false, warnings, im.update(ctx, id, in)
+}
+
+// parseDeal reads the row into the deal it describes, resolving (and, as the mapping allows,
+// creating) the records it names; warnings are corrections made to the row.
+func (im *Importer) parseDeal(ctx context.Context, cr chunkRow) (in crm.DealCreate, warnings []RowProblem, err error) {
 	r := rowReader{im: im, line: cr.line, row: cr.row}
 	now := im.Service.Now()
 	extID := r.str("external_id")
 	if extID == "" {
-		return false, nil, r.fail("external_id", "is empty: every row needs an id to be imported again without duplicates")
+		return in, nil, r.fail("external_id", "is empty: every row needs an id to be imported again without duplicates")
 	}
 	p, err := im.cache.pipeline(ctx, im)
 	if err != nil {
-		return false, nil, err
+		return in, nil, err
 	}
 	if name := r.str("pipeline"); name != "" {
 		if p = im.cache.pipelineNamed(name); p == nil {
-			return false, nil, r.fail("pipeline", "no such pipeline in the account")
+			return in, nil, r.fail("pipeline", "no such pipeline in the account")
 		}
 	}
-	in := crm.DealCreate{Name: r.str("name"), PipelineID: p.ID, ExternalSource: im.Mapping.Source, ExternalID: extID,
+	in = crm.DealCreate{Name: r.str("name"), PipelineID: p.ID, ExternalSource: im.Mapping.Source, ExternalID: extID,
 		Region: r.str("region"), Segment: r.str("segment"), LossComment: r.str("loss_comment"),
 		UTM: crm.UTM{Source: r.str("utm_source"), Medium: r.str("utm_medium"), Campaign: r.str("utm_campaign"),
 			Content: r.str("utm_content"), Term: r.str("utm_term")}}
@@ -108,16 +132,16 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 	st := p.FirstOpen()
 	if stName != "" {
 		if st = stageNamed(p, stName); st == nil {
-			return false, nil, r.fail("stage", fmt.Sprintf("no stage %q in pipeline %q (its stages: %s); map it in the mapping's stage.map", stName, p.Name, stageList(p)))
+			return in, nil, r.fail("stage", fmt.Sprintf("no stage %q in pipeline %q (its stages: %s); map it in the mapping's stage.map", stName, p.Name, stageList(p)))
 		}
 	}
 	created, err := r.time("created_at", now)
 	if err != nil {
-		return false, nil, err
+		return in, nil, err
 	}
 	closed, err := r.time("closed_at", now)
 	if err != nil {
-		return false, nil, err
+		return in, nil, err
 	}
 	type step struct {
 		st *crm.Stage
@@ -127,14 +151,14 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 	for name, f := range im.Mapping.StageDates {
 		at, err := r.timeOf("stage_dates."+name, f, now)
 		if err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 		if at.IsZero() {
 			continue
 		}
 		s := stageNamed(p, name)
 		if s == nil {
-			return false, nil, &RowError{Line: r.line, Column: f.column(), Message: fmt.Sprintf("stage_dates: no stage %q in pipeline %q", name, p.Name)}
+			return in, nil, &RowError{Line: r.line, Column: f.column(), Message: fmt.Sprintf("stage_dates: no stage %q in pipeline %q", name, p.Name)}
 		}
 		steps = append(steps, step{s, at})
 	}
@@ -149,12 +173,12 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 		case len(steps) > 0:
 			created = steps[0].at
 		default:
-			return false, nil, r.fail("created_at", "is empty (give created_at, a stage date, or \"default\": \"now\")")
+			return in, nil, r.fail("created_at", "is empty (give created_at, a stage date, or \"default\": \"now\")")
 		}
 	}
 	if st.Kind != crm.StageOpen && !closed.IsZero() && closed.Before(created) {
 		if im.Mapping.ClosedBeforeCreated != "clamp" {
-			return false, nil, r.fail("closed_at", fmt.Sprintf("%s is before the deal was created (%s)", closed.Format(time.DateTime), created.Format(time.DateTime)))
+			return in, nil, r.fail("closed_at", fmt.Sprintf("%s is before the deal was created (%s)", closed.Format(time.DateTime), created.Format(time.DateTime)))
 		}
 		warnings = append(warnings, RowProblem{Line: r.line, Column: im.Mapping.Fields["closed_at"].column(), Value: r.str("closed_at"),
 			Message: fmt.Sprintf("closed_at: before the deal was created (%s): closed when created instead", created.Format(time.DateTime)), Warning: true})
@@ -185,34 +209,34 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 	// People and references.
 	if name := r.str("responsible"); name != "" {
 		if in.ResponsibleID, err = im.cache.user(ctx, im, r, name); err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 	}
 	if name := r.str("company"); name != "" {
 		if in.CompanyID, err = im.cache.company(ctx, im, r, name, in.ResponsibleID); err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 	}
 	if r.str("contact") != "" || r.str("contact.phone") != "" || r.str("contact.email") != "" {
 		if in.ContactID, err = im.cache.contact(ctx, im, r, in.CompanyID, in.ResponsibleID); err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 	}
 	if name := r.str("channel"); name != "" {
 		if in.ChannelID, err = im.cache.channel(ctx, im, r, name); err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 	}
 	if name := r.str("loss_reason"); name != "" && st.Kind == crm.StageLost {
 		if in.LossReasonID, err = im.cache.lossReason(ctx, im, r, name); err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 	}
 	in.Tags = r.tags()
 	if v := r.str("expected_close_date"); v != "" {
 		t, err := ParseTime(v, im.Mapping.Fields["expected_close_date"].Format, im.loc)
 		if err != nil {
-			return false, nil, r.fail("expected_close_date", err.Error())
+			return in, nil, r.fail("expected_close_date", err.Error())
 		}
 		in.ExpectedCloseDate = crm.DateOf(t)
 	}
@@ -221,13 +245,13 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 	// Money: the amount, and the line items (an items cell, or one line when a product is named).
 	amount, hasAmount, err := r.money("amount")
 	if err != nil {
-		return false, nil, err
+		return in, nil, err
 	}
 	in.Amount = amount
 	if cell := r.str("items"); cell != "" {
 		items, err := ParseItems(cell, im.Mapping.DecimalComma)
 		if err != nil {
-			return false, nil, r.fail("items", err.Error())
+			return in, nil, r.fail("items", err.Error())
 		}
 		for _, it := range items {
 			in2 := crm.ItemInput{Name: it.Name, Quantity: it.Quantity, Price: &it.Price, Discount: it.Discount, Upsell: it.Upsell}
@@ -240,16 +264,16 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 		qty := int64(1)
 		if v := r.str("quantity"); v != "" {
 			if qty, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil || qty <= 0 {
-				return false, nil, r.fail("quantity", "must be a whole number above 0")
+				return in, nil, r.fail("quantity", "must be a whole number above 0")
 			}
 		}
 		price, hasPrice, err := r.money("price")
 		if err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 		prodID, listPrice, err := im.cache.product(ctx, im, r, name, price)
 		if err != nil {
-			return false, nil, err
+			return in, nil, err
 		}
 		it := crm.ItemInput{ProductID: prodID, Quantity: qty}
 		switch {
@@ -266,21 +290,7 @@ func (im *Importer) importDeal(ctx context.Context, cr chunkRow) (isNew bool, wa
 		in.Items = []crm.ItemInput{it}
 	}
 
-	// An export of this account names its deals by id: those are updated.
-	if own, err := im.ownID(ctx, r, "deal", in.CreatedAt); err != nil {
-		return false, nil, err
-	} else if own != 0 {
-		return false, warnings, im.update(ctx, own, in)
-	}
-	id, err := im.Service.IDByExternal(ctx, im.Actor, "deal", in.ExternalSource, in.ExternalID)
-	if err != nil {
-		return false, nil, err
-	}
-	if id == 0 {
-		_, err := im.Service.CreateDeal(ctx, im.Actor, in)
-		return true, warnings, err
-	}
-	return false, warnings, im.update(ctx, id, in)
+	return in, warnings, nil
 }
 
 // update brings a deal imported before up to date with its row.

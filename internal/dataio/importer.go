@@ -35,7 +35,10 @@ type Importer struct {
 	Mapping *Mapping
 	Dir     string // where the files of joins are; default the working directory
 	DryRun  bool   // validate every row, write nothing
-	Chunk   int    // rows per transaction; default 500
+	Chunk   int    // rows per transaction; default 5000 for new deals (bulk), 500 for the rest
+	// PerRow writes every row through the domain service one by one (CreateDeal), as before the
+	// bulk path for new deals existed: for comparison and for finding a problem.
+	PerRow bool
 	// Errors receives the rejected rows as CSV (line, column, value, message); may be nil.
 	Errors io.Writer
 	// Progress, when set, is called after every chunk, once the chunk is committed and its
@@ -50,7 +53,8 @@ type Importer struct {
 	joins   []joinTable
 	cache   *refCache
 	report  *csv.Writer
-	created []func() // forgets what the current transaction created, if it rolls back
+	created []func()     // forgets what the current transaction created, if it rolls back
+	pending []RowProblem // the problems of the rows read since the last chunk, written in line order
 }
 
 // Summary counts what an import did.
@@ -103,6 +107,9 @@ func (im *Importer) Run(ctx context.Context, r RowReader) (*Summary, error) {
 	}
 	if im.Chunk <= 0 {
 		im.Chunk = 500
+		if im.bulk() {
+			im.Chunk = 5000
+		}
 	}
 	sum, skip := &Summary{}, 0
 	if im.Resume != nil {
@@ -114,7 +121,13 @@ func (im *Importer) Run(ctx context.Context, r RowReader) (*Summary, error) {
 		if len(chunk) == 0 {
 			return nil
 		}
-		err := im.writeChunk(ctx, chunk, sum)
+		var err error
+		if im.bulk() {
+			err = im.writeChunkBulk(ctx, chunk, sum)
+		} else {
+			err = im.writeChunk(ctx, chunk, sum)
+		}
+		im.flushProblems()
 		chunk = chunk[:0]
 		sum.Elapsed = time.Since(start)
 		if im.report != nil {
@@ -157,7 +170,9 @@ func (im *Importer) Run(ctx context.Context, r RowReader) (*Summary, error) {
 			return sum, err
 		}
 	}
-	return sum, flush()
+	err := flush()
+	im.flushProblems()
+	return sum, err
 }
 
 // prepare checks the file's header against the mapping and loads the joins and the lookups.
@@ -300,7 +315,13 @@ func (im *Importer) writeChunk(ctx context.Context, rows []chunkRow, sum *Summar
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	// One by one: the bad rows are reported, the good ones written.
+	return im.oneByOne(ctx, rows, sum)
+}
+
+// oneByOne imports rows each in its own transaction: the bad rows are reported, the good ones
+// written.
+func (im *Importer) oneByOne(ctx context.Context, rows []chunkRow, sum *Summary) error {
+	errRollback := errors.New("dry run")
 	for _, r := range rows {
 		var isNew bool
 		var warns []RowProblem
@@ -364,14 +385,22 @@ func isRowError(err error) bool {
 }
 
 func (im *Importer) problem(p RowProblem) {
-	if im.report == nil {
-		return
+	if im.report != nil {
+		im.pending = append(im.pending, p)
 	}
-	msg := p.Message
-	if p.Warning {
-		msg = "warning: " + msg
+}
+
+// flushProblems writes the problems found since the last call, in the order of their lines.
+func (im *Importer) flushProblems() {
+	slices.SortStableFunc(im.pending, func(a, b RowProblem) int { return a.Line - b.Line })
+	for _, p := range im.pending {
+		msg := p.Message
+		if p.Warning {
+			msg = "warning: " + msg
+		}
+		_ = im.report.Write([]string{strconv.Itoa(p.Line), p.Column, p.Value, msg})
 	}
-	_ = im.report.Write([]string{strconv.Itoa(p.Line), p.Column, p.Value, msg})
+	im.pending = im.pending[:0]
 }
 
 // problemsOf turns an error into report lines, naming the file's column behind each field.

@@ -11,15 +11,12 @@ import (
 
 // InsertAudit appends an entry to the audit log.
 func (t *Tx) InsertAudit(ctx context.Context, actor *crm.Actor, e *crm.AuditEntry) error {
-	changes := []byte("{}")
-	if len(e.Changes) > 0 {
-		var err error
-		if changes, err = json.Marshal(e.Changes); err != nil {
-			return err
-		}
+	changes, err := changesJSON(e.Changes)
+	if err != nil {
+		return err
 	}
 	e.AccountID = actor.AccountID
-	err := t.q.QueryRowContext(ctx, `
+	err = t.q.QueryRowContext(ctx, `
 		INSERT INTO audit_log (account_id, at, user_id, entity, entity_id, action, changes)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		actor.AccountID, e.At.UTC(), nullID(e.UserID), e.Entity, e.EntityID, e.Action, string(changes)).Scan(&e.ID)
@@ -55,15 +52,12 @@ func (t *Tx) FindAudit(ctx context.Context, actor *crm.Actor, entity string, ent
 
 // InsertEvent appends a domain event.
 func (t *Tx) InsertEvent(ctx context.Context, actor *crm.Actor, e *crm.Event) error {
-	payload := []byte("{}")
-	if len(e.Payload) > 0 {
-		var err error
-		if payload, err = json.Marshal(e.Payload); err != nil {
-			return err
-		}
+	payload, err := payloadJSON(e.Payload)
+	if err != nil {
+		return err
 	}
 	e.AccountID = actor.AccountID
-	err := t.q.QueryRowContext(ctx, `
+	err = t.q.QueryRowContext(ctx, `
 		INSERT INTO events (account_id, at, type, entity, entity_id, user_id, payload)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		actor.AccountID, e.At.UTC(), e.Type, e.Entity, e.EntityID, nullID(e.UserID), string(payload)).Scan(&e.ID)
@@ -104,4 +98,20 @@ func prefixed(p, columns string) string {
 		cols[i] = p + c
 	}
 	return strings.Join(cols, ", ")
+}
+
+// changesJSON and payloadJSON are the stored forms of an audit entry's changes and an event's
+// payload, for the row-by-row and the bulk writers alike.
+func changesJSON(c map[string]crm.Change) ([]byte, error) {
+	if len(c) == 0 {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(c)
+}
+
+func payloadJSON(p map[string]any) ([]byte, error) {
+	if len(p) == 0 {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(p)
 }

@@ -25,6 +25,8 @@ type querier interface {
 type Tx struct {
 	q      querier
 	engine Engine
+	stmts  map[string]*sql.Stmt // statements the bulk writers prepared in this transaction
+	conn   *sql.Conn            // PostgreSQL, in Atomic: the connection of the transaction
 }
 
 var _ crm.Store = (*DB)(nil)
@@ -103,7 +105,8 @@ func (db *DB) atomicPgx(ctx context.Context, fn func(ctx context.Context) error)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	a := &atomicTx{db: db, tx: &Tx{q: conn, engine: db.Engine}, driver: tx}
+	// conn also serves what database/sql cannot do inside the transaction: COPY (InsertDeals).
+	a := &atomicTx{db: db, tx: &Tx{q: conn, engine: db.Engine, conn: conn}, driver: tx}
 	if err := fn(context.WithValue(ctx, atomicKey{}, a)); err != nil {
 		// Raw holds the connection's lock while pgx talks to it; a cancelled ctx must not
 		// keep the rollback from being sent.

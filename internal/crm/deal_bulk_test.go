@@ -1,0 +1,114 @@
+package crm_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/store"
+	"github.com/voronka/voronka/internal/testkit"
+)
+
+// CreateDeals creates the valid items of a batch exactly as CreateDeal creates one deal — the same
+// deal with its items, other contacts and tags, the same stage history, audit entry and events —
+// and reports each invalid item on its own: a bad amount, an external id taken before or twice in
+// the batch.
+func TestCreateDealsIsCreateDealInBulk(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newDealEnv(t, db)
+		admin := e.o.Actor(t, e.o.Admin)
+		var contacts []int64
+		for _, name := range []string{"Ольга", "Пётр"} {
+			c, _, err := e.svc.CreateContact(ctx, admin, crm.ContactInput{Name: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			contacts = append(contacts, c.ID)
+		}
+		price, cost := int64(70_000), int64(20_000)
+		created := e.clock.T.Add(-30 * 24 * time.Hour)
+		in := func(ext string) crm.DealCreate {
+			return crm.DealCreate{Name: "  Тур  на Бали ", ResponsibleID: e.o.North1.ID, ContactID: contacts[0], ContactIDs: contacts,
+				Tags: []string{"VIP", "бали"}, Region: "Москва", UTM: crm.UTM{Source: "yandex"},
+				Items:     []crm.ItemInput{{Name: "Тур", Quantity: 2, Price: &price, Cost: &cost}, {Name: "Страховка", Quantity: 1, Price: &cost, Upsell: true}},
+				CreatedAt: created, ClosedAt: created.Add(72 * time.Hour),
+				StageHistory: []crm.StageStep{{StageID: e.stage(crm.StageOpen, 1).ID, At: created.Add(24 * time.Hour)},
+					{StageID: e.stage(crm.StageWon, 0).ID, At: created.Add(72 * time.Hour)}},
+				ExternalSource: "test", ExternalID: ext}
+		}
+		one, err := e.svc.CreateDeal(ctx, admin, in("one"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := in("bad")
+		bad.Items, bad.Amount = nil, -5
+		deals, errs, err := e.svc.CreateDeals(ctx, admin, []crm.DealCreate{in("bulk"), bad, in("one"), in("twice"), in("twice")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errs[0] != nil || deals[0] == nil || errs[3] != nil || deals[3] == nil {
+			t.Fatalf("valid items not created: %v", errs)
+		}
+		if crm.ErrorCode(errs[1]) != crm.EINVALID || deals[1] != nil {
+			t.Errorf("negative amount: %v", errs[1])
+		}
+		if !crm.ExternalTaken(errs[2]) || !crm.ExternalTaken(errs[4]) {
+			t.Errorf("external ids taken before or twice in the batch: %v, %v", errs[2], errs[4])
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM deals WHERE external_id IN ('bad', 'twice')`); n != 1 {
+			t.Errorf("%d deals for the bad and the repeated item, want 1", n)
+		}
+
+		// What CreateDeal stored for "one" is what CreateDeals stored for "bulk", ids aside.
+		describe := func(id int64) string {
+			d, err := e.svc.Deal(ctx, admin, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stages, _, err := e.svc.DealHistory(ctx, admin, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := d.Items
+			d.ID, d.ExternalID, d.Items = 0, "", nil
+			s := fmt.Sprintf("%+v items:", *d)
+			for _, it := range items {
+				it.ID = 0
+				s += fmt.Sprintf(" %+v", *it)
+			}
+			for _, st := range stages {
+				st.ID, st.DealID = 0, 0
+				s += fmt.Sprintf(" stage %+v", *st)
+			}
+			var audit, events string
+			if err := db.SQL().QueryRow(`SELECT changes FROM audit_log WHERE entity = 'deal' AND entity_id = $1 AND action = 'create'`, id).Scan(&audit); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SQL().QueryRow(`SELECT payload FROM events WHERE entity = 'deal' AND entity_id = $1 AND type = 'deal.created'`, id).Scan(&events); err != nil {
+				t.Fatal(err)
+			}
+			return s + " audit " + audit + " event " + events
+		}
+		a, b := describe(one.ID), describe(deals[0].ID)
+		if a != b {
+			t.Errorf("CreateDeal stored\n%s\nCreateDeals stored\n%s", a, b)
+		}
+		// The fixture: the name trimmed, the amount from the items (2 × 70,000 + 20,000), the cost
+		// (2 × 20,000; the add-on has none), 2 stage events (the history as given), one other contact.
+		if deals[0].Name != "Тур  на Бали" {
+			t.Errorf("name %q", deals[0].Name)
+		}
+		if deals[0].Amount != 160_000 || deals[0].Cost != 40_000 || deals[0].Status != crm.DealWon {
+			t.Errorf("bulk deal %+v", deals[0])
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM deal_stage_events WHERE deal_id = $1`, deals[0].ID); n != 2 {
+			t.Errorf("%d stage events, want 2 (Квалификация, won)", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM deal_contacts WHERE deal_id = $1`, deals[0].ID); n != 1 {
+			t.Errorf("%d other contacts, want 1 (the main one is not repeated)", n)
+		}
+	})
+}
