@@ -420,7 +420,7 @@ func recordLink(x DrillRecord) string {
 	case KindScheduled:
 		return fmt.Sprintf("/deals/%d/payment-plans", *x.DealID)
 	case KindNPS:
-		return fmt.Sprintf("/nps?contact_id=%d", *x.ContactID)
+		return fmt.Sprintf("/contacts/%d", *x.ContactID) // the answer is on its contact
 	case KindComplaint:
 		return fmt.Sprintf("/complaints/%d", x.ID)
 	case KindTask:
@@ -432,7 +432,7 @@ func recordLink(x DrillRecord) string {
 	case KindCompany:
 		return fmt.Sprintf("/companies/%d", x.ID)
 	case KindSpend:
-		return "/marketing-spend?from=" + x.Date.String()
+		return "/marketing-spend?from=" + x.Date.String() + "&to=" + x.Date.String()
 	case KindCost:
 		return "/crm-costs"
 	}
