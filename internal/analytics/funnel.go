@@ -478,15 +478,16 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		secs := q.seconds("ev.at", "ev.left_at")
 		return fmt.Sprintf(`%[1]s,
 			ev AS (
-				SELECT e.deal_id, e.to_stage_id AS sid, e.at,
-					LEAD(e.at) OVER (PARTITION BY e.deal_id ORDER BY e.at, e.id) AS left_at
-				FROM deal_stage_events e WHERE e.account_id = %[2]s AND e.deal_id IN (SELECT deal_id FROM cd)),
-			ds AS (
-				SELECT ev.deal_id, ev.sid, SUM(%[4]s) AS secs, COUNT(*) - COUNT(ev.left_at) AS open_visits
+				SELECT cd.lbl, e.deal_id, e.to_stage_id AS sid, e.at,
+					LEAD(e.at) OVER (PARTITION BY cd.lbl, e.deal_id ORDER BY e.at, e.id) AS left_at
+				FROM cd JOIN deal_stage_events e ON e.account_id = %[2]s AND e.deal_id = cd.deal_id),
+			-- The label rides along from cd: joining cd with ds afterwards, PostgreSQL (which
+			-- estimates cd at one row) rescanned ds for every deal of the cohort.
+			x AS (
+				SELECT ev.lbl, ev.sid, SUM(%[4]s) AS secs, COUNT(*) - COUNT(ev.left_at) AS open_visits
 				FROM ev JOIN stages st ON st.account_id = %[2]s AND st.id = ev.sid AND st.pipeline_id = %[3]s
 					AND st.kind = 'open' AND NOT st.archived
-				GROUP BY ev.deal_id, ev.sid),
-			x AS (SELECT cd.lbl, ds.sid, ds.secs, ds.open_visits FROM cd JOIN ds ON ds.deal_id = cd.deal_id),
+				GROUP BY ev.lbl, ev.deal_id, ev.sid),
 			y AS (SELECT lbl, sid, secs,
 					ROW_NUMBER() OVER (PARTITION BY lbl, sid ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY lbl, sid) AS n
 				FROM x WHERE open_visits = 0),
