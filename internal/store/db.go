@@ -134,6 +134,12 @@ func openSQLite(dsn string) (*DB, error) {
 	base.Set("_time_format", "sqlite")
 	w := cloneValues(base)
 	w.Set("_txlock", "immediate")
+	// The writer: a 64 MB page cache and statement journals in memory, so that a bulk insert
+	// (InsertDeals) does not spill dirty pages to the WAL before it commits nor keep its journal in a
+	// temporary file — a fifth of an import's time went to those writes. Set when the connection
+	// opens: temp_store cannot change inside a transaction.
+	w.Add("_pragma", "cache_size(-65536)")
+	w.Add("_pragma", "temp_store(MEMORY)")
 	r := cloneValues(base)
 	r.Add("_pragma", "query_only(1)")
 

@@ -24,16 +24,6 @@ func (t *Tx) InsertDeals(ctx context.Context, actor *crm.Actor, deals []*crm.New
 		return nil
 	}
 	acc := actor.AccountID
-	if t.engine == SQLite {
-		// With SQLite's default 2 MB page cache a chunk spills dirty pages to the WAL before it
-		// commits, and every multi-row INSERT keeps its statement journal in a temporary file:
-		// a fifth of the time went to those writes. The writer's cache stays at 64 MB after.
-		for _, p := range []string{"PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"} {
-			if _, err := t.q.ExecContext(ctx, p); err != nil {
-				return wrap("insert deals", err)
-			}
-		}
-	}
 	var nItems, nStages, nEvents int
 	for _, nd := range deals {
 		nItems += len(nd.Deal.Items)

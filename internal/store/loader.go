@@ -333,7 +333,7 @@ func (l *Loader) Abort() {
 func (l *Loader) release() {
 	l.closed = true
 	if l.db.Engine == SQLite {
-		_, _ = l.conn.ExecContext(context.Background(), "PRAGMA cache_size = -2000")
+		_, _ = l.conn.ExecContext(context.Background(), "PRAGMA cache_size = -65536") // the writer's own (db.go)
 	}
 	_ = l.conn.Close()
 }
