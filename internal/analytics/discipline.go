@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -132,39 +131,7 @@ func groupSQL(by []Dimension, userCol string) (labels []string, joins string) {
 // runFacts runs a fact query whose rows are (bucket, labels…, values…) and returns the values by
 // (bucket, slice) under names.
 func (e *Engine) runFacts(ctx context.Context, q *query, sqlText string, nLabels int, names []string) (map[sliceKey]facts, error) {
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: %w", err)
-	}
-	defer rows.Close()
-	out := map[sliceKey]facts{}
-	for rows.Next() {
-		var bucket int
-		lbls := make([]sql.NullString, nLabels)
-		vals := make([]sql.NullFloat64, len(names))
-		dest := []any{&bucket}
-		for i := range lbls {
-			dest = append(dest, &lbls[i])
-		}
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("analytics: %w", err)
-		}
-		parts := make([]string, nLabels)
-		for i, l := range lbls {
-			parts[i] = l.String
-		}
-		fs := facts{}
-		for i, n := range names {
-			if vals[i].Valid {
-				fs[n] = vals[i].Float64
-			}
-		}
-		out[sliceKey{bucket: bucket, labels: strings.Join(parts, "\x1f")}] = fs
-	}
-	return out, rows.Err()
+	return collectFacts(ctx, e, q, sqlText, nLabels, names)
 }
 
 // taskFacts counts the tasks due in each bucket: those whose due time has passed (by now), and of

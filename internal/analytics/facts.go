@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -330,39 +329,7 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 			cte, strings.Join(aliased, ", "), secs, part, secs, part, strings.Join(joins, " "), q.where(actor, f),
 			strings.Join(cols, ", "), strings.Join(cols, ", "))
 	}
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: %w", err)
-	}
-	defer rows.Close()
-	out := map[sliceKey]facts{}
-	for rows.Next() {
-		var bucket int
-		lbls := make([]sql.NullString, len(labels))
-		vals := make([]sql.NullFloat64, len(names))
-		dest := []any{&bucket}
-		for i := range lbls {
-			dest = append(dest, &lbls[i])
-		}
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("analytics: %w", err)
-		}
-		parts := make([]string, len(lbls))
-		for i, l := range lbls {
-			parts[i] = l.String
-		}
-		fs := facts{}
-		for i, n := range names {
-			if vals[i].Valid {
-				fs[n] = vals[i].Float64
-			}
-		}
-		out[sliceKey{bucket: bucket, labels: strings.Join(parts, "\x1f")}] = fs
-	}
-	return out, rows.Err()
+	return collectFacts(ctx, e, q, sqlText, len(labels), names)
 }
 
 // settings are the account's analytics settings (SLA, purchase cycle, stalled days, ROI baseline),
