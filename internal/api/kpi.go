@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/voronka/voronka/internal/analytics"
-	"github.com/voronka/voronka/internal/crm"
 )
 
 // KPIQuery asks for KPIs: GET /kpi?ids=win_rate,revenue&from=2026-01-01&to=2027-01-01&bucket=month&by=manager,channel.
@@ -65,19 +64,11 @@ func (h *Handlers) registerKPI(a huma.API) {
 		if err != nil {
 			return nil, handlerErr(ctx, err)
 		}
-		var v crm.Validation
-		from, ferr := crm.ParseDate(in.From)
-		if ferr != nil {
-			v.Add("from", "format", ferr.Error())
-		}
-		to, terr := crm.ParseDate(in.To)
-		if terr != nil {
-			v.Add("to", "format", terr.Error())
-		}
-		if err := v.Err(); err != nil {
+		period, err := parsePeriod(acc.Location(), in.From, in.To)
+		if err != nil {
 			return nil, handlerErr(ctx, err)
 		}
-		req := analytics.Request{IDs: splitList(in.IDs), Period: analytics.Period{From: from, To: to, Loc: acc.Location()},
+		req := analytics.Request{IDs: splitList(in.IDs), Period: period,
 			Bucket: analytics.Bucket(in.Bucket), Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID,
 				ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
 				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/voronka/voronka/internal/analytics"
@@ -77,6 +78,12 @@ func (h *Handlers) period(ctx context.Context, actor *crm.Actor, from, to string
 	if err != nil {
 		return analytics.Period{}, err
 	}
+	return parsePeriod(acc.Location(), from, to)
+}
+
+// parsePeriod reads the from and to query parameters as a period of the zone loc; EINVALID names
+// the parameter at fault.
+func parsePeriod(loc *time.Location, from, to string) (analytics.Period, error) {
 	var v crm.Validation
 	fd, ferr := crm.ParseDate(from)
 	if ferr != nil {
@@ -89,5 +96,5 @@ func (h *Handlers) period(ctx context.Context, actor *crm.Actor, from, to string
 	if err := v.Err(); err != nil {
 		return analytics.Period{}, err
 	}
-	return analytics.Period{From: fd, To: td, Loc: acc.Location()}, nil
+	return analytics.Period{From: fd, To: td, Loc: loc}, nil
 }
