@@ -235,6 +235,9 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	if err := db.migrateRiver(ctx); err != nil {
 		return nil, err
 	}
+	if err := db.RestoreDeferred(ctx); err != nil {
+		return nil, err
+	}
 	applied := make([]int64, len(results))
 	for i, r := range results {
 		applied[i] = r.Source.Version

@@ -21,8 +21,9 @@ import (
 // SQLite, COPY on PostgreSQL. Tables flush in the order they were opened, parents first, so that
 // every foreign key is satisfied when a child row arrives: open a table before the tables that
 // point at it. Ids are allocated by the caller with NextID (the Loader must be the only writer while
-// it runs); Close flushes, commits, moves PostgreSQL's id sequences past the loaded ids and
-// refreshes the planner's statistics.
+// it runs); Close flushes, commits, builds again the indexes and foreign keys a table that started
+// empty had dropped for the load (loader_defer.go), moves PostgreSQL's id sequences past the
+// loaded ids and refreshes the planner's statistics.
 type Loader struct {
 	ctx     context.Context
 	db      *DB
@@ -32,6 +33,22 @@ type Loader struct {
 	ids     map[string]int64
 	pending int // rows written since the last commit (SQLite)
 	closed  bool
+	// deferred lists the tables whose indexes (and foreign keys) this load dropped to restore at
+	// its end (loader_defer.go).
+	deferred []string
+	// The writer: buffers are written on a goroutine of their own, in the order they were
+	// flushed, while the caller goes on building rows (two cores busy instead of one). Anything
+	// else on the connection first waits for it to catch up (drain). Its first error sticks.
+	writes   chan loadWrite
+	written  chan error // one per drain: the writer's first error, or nil
+	writeErr error      // the writer's first error, its own
+	flushes  int        // buffers handed to the writer
+}
+
+// loadWrite is one buffer of a table for the writer, or with t nil a drain.
+type loadWrite struct {
+	t    *LoadTable
+	rows [][]any
 }
 
 // LoadTable is one table of a Loader, with its columns.
@@ -43,6 +60,7 @@ type LoadTable struct {
 	batch  int
 	stmts  map[int]*sql.Stmt // SQLite: prepared INSERTs of the open transaction, by rows
 	loaded int64
+	begun  bool // its first rows are written: whether to defer its upkeep is settled
 }
 
 const (
@@ -56,7 +74,8 @@ func (db *DB) NewLoader(ctx context.Context) (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: loader: %w", err)
 	}
-	l := &Loader{ctx: ctx, db: db, conn: conn, ids: map[string]int64{}}
+	l := &Loader{ctx: ctx, db: db, conn: conn, ids: map[string]int64{}, writes: make(chan loadWrite, 4), written: make(chan error)}
+	go l.writer()
 	if db.Engine == SQLite {
 		// A large page cache: the indexes being appended to stay in memory.
 		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
@@ -65,10 +84,32 @@ func (db *DB) NewLoader(ctx context.Context) (*Loader, error) {
 		}
 	}
 	if err := l.begin(); err != nil {
+		close(l.writes)
 		conn.Close()
 		return nil, err
 	}
 	return l, nil
+}
+
+// writer writes the buffers handed to it in order, until the Loader is released.
+func (l *Loader) writer() {
+	for w := range l.writes {
+		switch {
+		case w.t == nil:
+			l.written <- l.writeErr
+		case l.writeErr == nil:
+			if err := w.t.write(w.rows); err != nil {
+				l.writeErr = fmt.Errorf("store: loader: %s: %w", w.t.name, mapError(err))
+			}
+		}
+	}
+}
+
+// drain waits until every buffer handed to the writer is written and returns its first error:
+// after it, the connection is the caller's alone until the next flush.
+func (l *Loader) drain() error {
+	l.writes <- loadWrite{}
+	return <-l.written
 }
 
 func (l *Loader) begin() error {
@@ -100,6 +141,9 @@ func (l *Loader) Table(name string, cols ...string) *LoadTable {
 func (l *Loader) NextID(table string) (int64, error) {
 	id, ok := l.ids[table]
 	if !ok {
+		if err := l.drain(); err != nil {
+			return 0, err
+		}
 		var max sql.NullInt64
 		// The table name comes from the generator's own constants, never from input.
 		if err := l.conn.QueryRowContext(l.ctx, "SELECT MAX(id) FROM "+table).Scan(&max); err != nil {
@@ -144,6 +188,9 @@ func (l *Loader) flushThrough(t *LoadTable) error {
 				return err
 			}
 		}
+		if err := l.drain(); err != nil {
+			return err
+		}
 		err := l.tx.Commit()
 		l.db.gen.Add(1)
 		if err != nil {
@@ -155,29 +202,46 @@ func (l *Loader) flushThrough(t *LoadTable) error {
 	return nil
 }
 
+// flush hands the buffer to the writer. Every 256th waits for the writer to catch up, so that a
+// failing load stops within a few buffers with the writer's error.
 func (t *LoadTable) flush() error {
 	if len(t.rows) == 0 {
 		return nil
 	}
-	var err error
-	if t.l.db.Engine == SQLite {
-		err = t.insertSQLite()
-	} else {
-		err = t.copyPostgres()
+	if t.l.flushes++; t.l.flushes%256 == 0 {
+		if err := t.l.drain(); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("store: loader: %s: %w", t.name, mapError(err))
-	}
+	t.l.writes <- loadWrite{t: t, rows: t.rows}
 	t.loaded += int64(len(t.rows))
 	t.l.pending += len(t.rows)
-	t.rows = t.rows[:0]
+	t.rows = make([][]any, 0, t.batch)
 	return nil
+}
+
+// write writes rows of t on the writer's goroutine; the first rows of a table settle whether its
+// upkeep is deferred.
+func (t *LoadTable) write(rows [][]any) error {
+	if !t.begun {
+		t.begun = true
+		deferred, err := t.l.deferUpkeep(t.name)
+		if err != nil {
+			return err
+		}
+		if deferred {
+			t.l.deferred = append(t.l.deferred, t.name)
+		}
+	}
+	if t.l.db.Engine == SQLite {
+		return t.insertSQLite(rows)
+	}
+	return t.copyPostgres(rows)
 }
 
 // insertSQLite writes the buffer with multi-row INSERTs. Placeholders are "?" here: modernc looks
 // up every "$N" by name, which costs a fifth of the load's time at hundreds of parameters.
-func (t *LoadTable) insertSQLite() error {
-	rows := t.rows
+func (t *LoadTable) insertSQLite(rows [][]any) error {
 	for len(rows) > 0 {
 		k := min(len(rows), t.batch)
 		args := make([]any, 0, k*len(t.cols))
@@ -253,17 +317,17 @@ func pgValue(v any) any {
 }
 
 // copyPostgres writes the buffer with COPY … FROM STDIN (binary), through pgx's own connection.
-func (t *LoadTable) copyPostgres() error {
-	for _, r := range t.rows {
+func (t *LoadTable) copyPostgres(rows [][]any) error {
+	for _, r := range rows {
 		for i, v := range r {
 			r[i] = pgValue(v)
 		}
 	}
 	return t.l.conn.Raw(func(dc any) error {
 		c := dc.(*stdlib.Conn).Conn()
-		n, err := c.CopyFrom(t.l.ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(t.rows))
-		if err == nil && n != int64(len(t.rows)) {
-			err = fmt.Errorf("copied %d rows of %d", n, len(t.rows))
+		n, err := c.CopyFrom(t.l.ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(rows))
+		if err == nil && n != int64(len(rows)) {
+			err = fmt.Errorf("copied %d rows of %d", n, len(rows))
 		}
 		return err
 	})
@@ -282,6 +346,9 @@ func (l *Loader) Close() error {
 			return err
 		}
 	}
+	if err := l.drain(); err != nil {
+		return err
+	}
 	if l.tx != nil {
 		err := l.tx.Commit()
 		l.db.gen.Add(1)
@@ -289,6 +356,9 @@ func (l *Loader) Close() error {
 			return fmt.Errorf("store: loader: commit: %w", err)
 		}
 		l.tx = nil
+	}
+	if err := restoreDeferred(l.ctx, l.db, l.conn, l.deferred); err != nil {
+		return fmt.Errorf("store: loader: %w", err)
 	}
 	names := make([]string, 0, len(l.tables))
 	for _, t := range l.tables {
@@ -323,15 +393,25 @@ func (l *Loader) Abort() {
 	if l.closed {
 		return
 	}
+	_ = l.drain()
 	if l.tx != nil {
 		_ = l.tx.Rollback()
 		l.tx = nil
 	}
+	// What SQLite committed before the failure keeps its rows: its tables get their indexes back
+	// (on PostgreSQL the drops rolled back with the rows). Should this fail too, Migrate restores
+	// them on the next start.
+	_ = restoreDeferred(context.Background(), l.db, l.conn, l.deferred)
 	l.release()
 }
 
 func (l *Loader) release() {
 	l.closed = true
+	close(l.writes)
+	if l.tx != nil { // a Close that failed: the connection cannot be released inside it
+		_ = l.tx.Rollback()
+		l.tx = nil
+	}
 	if l.db.Engine == SQLite {
 		_, _ = l.conn.ExecContext(context.Background(), "PRAGMA cache_size = -65536") // the writer's own (db.go)
 	}

@@ -144,7 +144,11 @@ func startPostgres() {
 			pgServer.err = err
 			return
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, sock)
+		// Durability off (a throwaway server); the buffers and WAL size of a server tuned for
+		// a production load rather than initdb's 128 MB and 1 GB, so that the benchmarks
+		// (docs/benchmarks.md) measure Voronka and not checkpoints every few seconds.
+		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"+
+			" -c shared_buffers=512MB -c max_wal_size=4GB", port, sock)
 		out, err := runPG("pg_ctl", "-D", data, "-l", logFile, "-w", "-t", "60", "-o", opts, "start")
 		if err == nil {
 			pgServer.port = port
