@@ -3,8 +3,10 @@ package analytics
 import (
 	"context"
 	"math"
+	"sync"
 
 	"github.com/voronka/voronka/internal/crm"
+	"golang.org/x/sync/errgroup"
 )
 
 // Comparison is a KPI before and after the account's go-live date (KPI.md: «До/после внедрения»):
@@ -47,13 +49,25 @@ func (e *Engine) Compare(ctx context.Context, actor *crm.Actor, req Request, goL
 	}
 	values := map[string]map[string]Result{} // window → kpi|labels → result
 	var order []string
+	// The three windows are computed side by side, each as its own request.
+	answers := map[string][]Result{}
+	var mu sync.Mutex
+	run, gctx := errgroup.WithContext(ctx)
 	for name, p := range windows {
-		r := req
-		r.Period, r.Bucket = p, None
-		rs, err := e.Compute(ctx, actor, r)
-		if err != nil {
-			return nil, err
-		}
+		run.Go(func() error {
+			r := req
+			r.Period, r.Bucket = p, None
+			rs, err := e.Compute(gctx, actor, r)
+			mu.Lock()
+			answers[name] = rs
+			mu.Unlock()
+			return err
+		})
+	}
+	if err := run.Wait(); err != nil {
+		return nil, err
+	}
+	for name, rs := range answers {
 		values[name] = map[string]Result{}
 		for _, x := range rs {
 			k := x.KPI + "\x1e" + sliceLabel(x.Slice, req.By)

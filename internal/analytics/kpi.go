@@ -3,12 +3,15 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/store"
+	"golang.org/x/sync/errgroup"
 )
 
 // Unit says how a KPI's value reads.
@@ -163,29 +166,47 @@ func (e *Engine) Compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 	return cachedAnswer(e, cacheKey(actor, req), func() ([]Result, error) { return e.compute(ctx, actor, req) })
 }
 
-// compute answers a valid request from the database.
+// compute answers a valid request from the database. Its fact queries run side by side (at most
+// one per core): each is one aggregate in the database, independent of the others.
 func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]Result, error) {
 	spans := req.Period.Spans(req.Bucket)
-	groups := map[factGroup]bool{}
+	var groups []factGroup
 	for _, id := range req.IDs {
 		for _, g := range registry[id].facts {
-			groups[g] = true
+			if !slices.Contains(groups, g) {
+				groups = append(groups, g)
+			}
 		}
 	}
-	var out []Result
-	for _, by := range sliceSets(req.By) {
-		tables := map[factGroup]map[sliceKey]facts{}
-		for g := range groups {
+	sets := sliceSets(req.By)
+	tables := make([]map[factGroup]map[sliceKey]facts, len(sets))
+	var mu sync.Mutex
+	run, gctx := errgroup.WithContext(ctx)
+	run.SetLimit(queryParallelism())
+	for si, by := range sets {
+		tables[si] = map[factGroup]map[sliceKey]facts{}
+		for _, g := range groups {
 			if !supports(g, by, req.Filter) {
 				continue
 			}
-			t, err := e.facts(ctx, actor, g, spans, by, req.Filter)
-			if err != nil {
-				return nil, err
-			}
-			tables[g] = t
+			run.Go(func() error {
+				t, err := e.facts(gctx, actor, g, spans, by, req.Filter)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				tables[si][g] = t
+				mu.Unlock()
+				return nil
+			})
 		}
-		keys := sliceKeys(tables, len(spans), len(by) == 0)
+	}
+	if err := run.Wait(); err != nil {
+		return nil, err
+	}
+	var out []Result
+	for si, by := range sets {
+		keys := sliceKeys(tables[si], len(spans), len(by) == 0)
 		for _, id := range req.IDs {
 			k := registry[id]
 			for _, sk := range keys {
@@ -193,7 +214,7 @@ func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 				known := true
 				for _, g := range k.facts {
 					known = known && supports(g, by, req.Filter)
-					for n, v := range tables[g][sk] {
+					for n, v := range tables[si][g][sk] {
 						f[n] = v
 					}
 				}
@@ -208,6 +229,10 @@ func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 	}
 	return out, nil
 }
+
+// queryParallelism is how many fact queries a request runs at once: one per core, as each keeps
+// one busy (SQLite in this process, PostgreSQL in its server's).
+func queryParallelism() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // supports reports whether fact group g can be cut by the slices and narrowed by the filter. The
 // product and client-type slices and the product, tag and client-type filters are built into the

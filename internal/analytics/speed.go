@@ -4,7 +4,7 @@ package analytics
 
 func init() {
 	register(&KPI{ID: "lead_response_minutes", NameRU: "Скорость отработки заявки", NameEN: "Lead response time", Unit: Minutes,
-		facts:      []factGroup{factsTouch, factsTouchMedian},
+		facts:      []factGroup{factsTouch},
 		Definition: "median minutes from a lead's creation (in the period) to its first touch — an outbound call, e-mail or message, or a meeting, logged by a user on the deal or its client; leads never touched are left out (see uncontacted_leads); numerator / denominator = total minutes / touched leads, whose ratio is the mean",
 		eval: func(f facts) (*float64, *float64, *float64) {
 			if f["touched"] == 0 {
