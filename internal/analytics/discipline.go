@@ -147,9 +147,9 @@ func (e *Engine) taskFacts(ctx context.Context, actor *crm.Actor, spans []Span, 
 			SUM(CASE WHEN t.due_at < %s THEN 1 ELSE 0 END),
 			SUM(CASE WHEN t.due_at < %s AND (t.done_at IS NULL OR t.done_at > t.due_at) THEN 1 ELSE 0 END),
 			SUM(CASE WHEN t.done_at > t.due_at THEN 1 ELSE 0 END)
-		FROM tasks t JOIN spans b ON t.due_at >= b.s AND t.due_at < b.e
+		FROM tasks t %s
 			LEFT JOIN deals d ON d.account_id = t.account_id AND d.id = t.deal_id AND d.deleted_at IS NULL %s
-		WHERE %s GROUP BY %s`, cte, sel, at, at, joins, q.userWhere(actor, f, "t", "t.responsible_id"), sel)
+		WHERE %s GROUP BY %s`, cte, sel, at, at, q.within("t.due_at"), joins, q.userWhere(actor, f, "t", "t.responsible_id"), sel)
 	return e.runFacts(ctx, q, sqlText, len(labels), []string{"due", "due_passed", "overdue", "done_late"})
 }
 
@@ -208,8 +208,8 @@ func (e *Engine) touchLogFacts(ctx context.Context, actor *crm.Actor, spans []Sp
 	sel := strings.Join(append([]string{"b.i"}, labels...), ", ")
 	sqlText := fmt.Sprintf(`WITH %s
 		SELECT %s, COUNT(*)
-		FROM activities a JOIN spans b ON a.at >= b.s AND a.at < b.e
+		FROM activities a %s
 			LEFT JOIN deals d ON d.account_id = a.account_id AND d.id = a.deal_id AND d.deleted_at IS NULL %s
-		WHERE %s AND %s GROUP BY %s`, cte, sel, joins, q.userWhere(actor, f, "a", "a.user_id"), isTouch, sel)
+		WHERE %s AND %s GROUP BY %s`, cte, sel, q.within("a.at"), joins, q.userWhere(actor, f, "a", "a.user_id"), isTouch, sel)
 	return e.runFacts(ctx, q, sqlText, len(labels), []string{"touches"})
 }

@@ -74,8 +74,8 @@ func (e *Engine) wonTouchedFacts(ctx context.Context, actor *crm.Actor, spans []
 	sel := strings.Join(append([]string{"b.i"}, labels...), ", ")
 	sqlText := fmt.Sprintf(`WITH %s
 		SELECT %s, COUNT(*), SUM(CASE WHEN %s <= d.closed_at THEN 1 ELSE 0 END)
-		FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
-		WHERE %s AND d.status = 'won' GROUP BY %s`, cte, sel, firstTouch, joins, q.where(actor, f), sel)
+		FROM deals d %s %s
+		WHERE %s AND d.status = 'won' GROUP BY %s`, cte, sel, firstTouch, q.within("d.closed_at"), joins, q.where(actor, f), sel)
 	return e.runFacts(ctx, q, sqlText, len(labels), []string{"won_all", "won_touched"})
 }
 

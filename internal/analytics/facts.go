@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/store"
@@ -117,6 +118,7 @@ var dimSQL = map[Dimension]struct{ label, join string }{
 type query struct {
 	engine store.Engine
 	args   []any
+	spans  []Span // as given to spansCTE
 }
 
 func (q *query) add(v any) string {
@@ -127,6 +129,7 @@ func (q *query) add(v any) string {
 // spansCTE lists the buckets as rows (i, s, e). PostgreSQL must be told the types of parameters
 // in a VALUES list; SQLite has no :: casts.
 func (q *query) spansCTE(spans []Span) string {
+	q.spans = spans
 	rows := make([]string, len(spans))
 	for i, s := range spans {
 		if q.engine == store.Postgres {
@@ -136,6 +139,27 @@ func (q *query) spansCTE(spans []Span) string {
 		}
 	}
 	return "spans(i, s, e) AS (VALUES " + strings.Join(rows, ", ") + ")"
+}
+
+// within joins the rows whose time col falls in a bucket with that bucket, as b: b.i only (not
+// b.s or b.e). On SQLite it is the join with the spans, an index range a bucket. On PostgreSQL it is
+// one range over the whole period and the bucket found by width_bucket over the bounds (a binary
+// search a row), which lets the planner scan the period once: joining the VALUES list made it
+// probe the index bucket by bucket, twice the time of a plain scan at 100,000 deals.
+func (q *query) within(col string) string {
+	contiguous := true
+	for i := 1; i < len(q.spans); i++ {
+		contiguous = contiguous && q.spans[i].Start.Equal(q.spans[i-1].End)
+	}
+	if q.engine != store.Postgres || !contiguous || len(q.spans) == 0 {
+		return fmt.Sprintf("JOIN spans b ON %s >= b.s AND %s < b.e", col, col)
+	}
+	bounds := make([]time.Time, len(q.spans)+1)
+	for i, s := range q.spans {
+		bounds[i], bounds[i+1] = s.Start, s.End
+	}
+	return fmt.Sprintf("JOIN LATERAL (SELECT width_bucket(%s, %s::timestamptz[]) - 1 AS i) b ON %s >= %s AND %s < %s",
+		col, q.add(bounds), col, q.add(bounds[0]), col, q.add(bounds[len(bounds)-1]))
 }
 
 // seconds is the SQL of the whole seconds from a to b.
@@ -241,8 +265,8 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 		names = []string{"leads", "cohort_won"}
 		sqlText = fmt.Sprintf(`WITH %s
 			SELECT %s, COUNT(*), SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END)
-			FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
-			WHERE %s GROUP BY %s`, cte, sel, strings.Join(joins, " "), q.where(actor, f), sel)
+			FROM deals d %s %s
+			WHERE %s GROUP BY %s`, cte, sel, q.within("d.created_at"), strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsClosed:
 		names = []string{"won", "lost", "revenue", "cost", "cycle_seconds"}
 		sqlText = fmt.Sprintf(`WITH %s
@@ -252,9 +276,9 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END),
 				SUM(CASE WHEN d.status = 'won' THEN %s ELSE 0 END)
-			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
+			FROM deals d %s %s
 			WHERE %s AND d.status IN ('won', 'lost') GROUP BY %s`, cte, sel, amount, cost, q.seconds("d.created_at", "d.closed_at"),
-			strings.Join(joins, " "), q.where(actor, f), sel)
+			q.within("d.closed_at"), strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsAddOn:
 		// Apart from factsClosed: its subqueries (a lookup or two per won deal) are paid only by
 		// the KPIs that need them.
@@ -264,9 +288,9 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 				SUM(CASE WHEN %s THEN 1 ELSE 0 END),
 				SUM(%s),
 				SUM(%s)
-			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
+			FROM deals d %s %s
 			WHERE %s AND d.status = 'won' GROUP BY %s`, cte, sel, upsellDeal, upsellSum, q.existingClient(),
-			strings.Join(joins, " "), q.where(actor, f), sel)
+			q.within("d.closed_at"), strings.Join(joins, " "), q.where(actor, f), sel)
 	case factsTouch:
 		cols := make([]string, len(group))
 		aliased := make([]string, len(group))
@@ -279,10 +303,10 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 		// every mention of ft and v (four times a lead).
 		leads := fmt.Sprintf(`%s, x AS MATERIALIZED (
 				SELECT %s, d.created_at AS c, %s AS ft
-				FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %s
+				FROM deals d %s %s
 				WHERE %s),
 			y AS (SELECT %s, CASE WHEN ft IS NULL THEN NULL ELSE %s END AS v FROM x)`,
-			cte, strings.Join(aliased, ", "), firstTouch, strings.Join(joins, " "), q.where(actor, f), gl, q.seconds("c", "ft"))
+			cte, strings.Join(aliased, ", "), firstTouch, q.within("d.created_at"), strings.Join(joins, " "), q.where(actor, f), gl, q.seconds("c", "ft"))
 		// One pass gives the counts and the median: the first touches are the expensive part
 		// (three index lookups a lead), so they are found once. Untouched leads sort last, so that
 		// the touched ones are rows 1…n of their group.
@@ -321,10 +345,10 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 				SELECT %s, %s AS v,
 					ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s) AS rn,
 					COUNT(*) OVER (PARTITION BY %s) AS n
-				FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e %s
+				FROM deals d %s %s
 				WHERE %s AND d.status = 'won')
 			SELECT %s, AVG(v) FROM x WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY %s`,
-			cte, strings.Join(aliased, ", "), secs, part, secs, part, strings.Join(joins, " "), q.where(actor, f),
+			cte, strings.Join(aliased, ", "), secs, part, secs, part, q.within("d.closed_at"), strings.Join(joins, " "), q.where(actor, f),
 			strings.Join(cols, ", "), strings.Join(cols, ", "))
 	}
 	return collectFacts(ctx, e, q, sqlText, len(labels), names)
