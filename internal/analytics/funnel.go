@@ -8,8 +8,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/voronka/voronka/internal/crm"
+	"golang.org/x/sync/errgroup"
 )
 
 // The funnel analysis of KPI.md («Анализ воронки»): one pipeline, the cohort of deals that entered
@@ -181,16 +183,24 @@ func (e *Engine) funnel(ctx context.Context, actor *crm.Actor, req FunnelRequest
 	fn.Period = span.Label
 	f := req.Filter
 	f.PipelineID = 0
-	totals, err := e.funnelFacts(ctx, actor, fn.PipelineID, stageIDs, span, "", f)
-	if err != nil {
+	// The total and the slices side by side.
+	var totals, bySlice map[string]*funnelAgg
+	both, bctx := errgroup.WithContext(ctx)
+	both.Go(func() (err error) {
+		totals, err = e.funnelFacts(bctx, actor, fn.PipelineID, stageIDs, span, "", f)
+		return err
+	})
+	if req.By != "" {
+		both.Go(func() (err error) {
+			bySlice, err = e.funnelFacts(bctx, actor, fn.PipelineID, stageIDs, span, req.By, f)
+			return err
+		})
+	}
+	if err := both.Wait(); err != nil {
 		return nil, err
 	}
 	fn.Total = totals[""].slice("", stages)
 	if req.By != "" {
-		bySlice, err := e.funnelFacts(ctx, actor, fn.PipelineID, stageIDs, span, req.By, f)
-		if err != nil {
-			return nil, err
-		}
 		labels := make([]string, 0, len(bySlice))
 		for l := range bySlice {
 			labels = append(labels, l)
@@ -394,27 +404,37 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		}
 		return out[l]
 	}
-	run := func(build func(q *query) string, scan func(rows *sql.Rows) error) error {
-		q := &query{engine: e.db.Engine}
-		text := build(q)
-		rows, err := e.db.Reader().QueryContext(ctx, text, q.args...)
-		if err != nil {
-			return fmt.Errorf("analytics: funnel: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
+	// The four queries below are independent: they run side by side (one per core), their rows
+	// folded into out under a lock.
+	var mu sync.Mutex
+	group, gctx := errgroup.WithContext(ctx)
+	group.SetLimit(queryParallelism())
+	run := func(build func(q *query) string, scan func(rows *sql.Rows) error) {
+		group.Go(func() error {
+			q := &query{engine: e.db.Engine}
+			text := build(q)
+			rows, err := e.db.Reader().QueryContext(gctx, text, q.args...)
+			if err != nil {
 				return fmt.Errorf("analytics: funnel: %w", err)
 			}
-		}
-		return rows.Err()
+			defer rows.Close()
+			for rows.Next() {
+				mu.Lock()
+				err := scan(rows)
+				mu.Unlock()
+				if err != nil {
+					return fmt.Errorf("analytics: funnel: %w", err)
+				}
+			}
+			return rows.Err()
+		})
 	}
 	// The furthest stage each deal reached: its events into the pipeline's stages and, should its
 	// history lack it, the stage it is in now.
 	reach := func(st string) string {
 		return fmt.Sprintf("CASE WHEN %[1]s.kind = 'won' THEN %[2]d WHEN %[1]s.kind = 'open' AND NOT %[1]s.archived THEN %[1]s.position END", st, wonTop)
 	}
-	err := run(func(q *query) string {
+	run(func(q *query) string {
 		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		acc, pid := q.add(actor.AccountID), q.add(pipelineID)
 		return fmt.Sprintf(`%s,
@@ -443,11 +463,8 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		agg(l).tops[t] += n
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	// The exit: the deal's state now, with the loss reason of the lost.
-	err = run(func(q *query) string {
+	run(func(q *query) string {
 		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		acc, pid := q.add(actor.AccountID), q.add(pipelineID)
 		return fmt.Sprintf(`%s,
@@ -468,11 +485,8 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	// Time in each open stage: a deal's visits, each from its event to the deal's next event.
-	err = run(func(q *query) string {
+	run(func(q *query) string {
 		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		acc, pid := q.add(actor.AccountID), q.add(pipelineID)
 		secs := q.seconds("ev.at", "ev.left_at")
@@ -512,11 +526,8 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		agg(l).times[sid] = t
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	// Funnel length: entry to win of the deals won in the pipeline.
-	err = run(func(q *query) string {
+	run(func(q *query) string {
 		cte := q.funnelCohort(actor, pipelineID, stageIDs, span, by, f)
 		pid := q.add(pipelineID)
 		secs := q.seconds("entered", "closed_at")
@@ -537,7 +548,7 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		a.wonN, a.wonSum, a.wonMed = n, total.Float64, ptr(med.Float64)
 		return nil
 	})
-	if err != nil {
+	if err := group.Wait(); err != nil {
 		return nil, err
 	}
 	return out, nil
