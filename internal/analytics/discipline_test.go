@@ -379,6 +379,38 @@ func TestDataQualityReport(t *testing.T) {
 		if _, err := fx.svc.CreateDeal(fx.ctx, admin, crm.DealCreate{Name: "old", ResponsibleID: o.North2.ID, CreatedAt: time.Date(2025, 12, 1, 12, 0, 0, 0, msk)}); err != nil {
 			t.Fatal(err)
 		}
+		// Companies from October: A (north2) never touched; B (south1) touched through its contact
+		// in March; C (north1) with only an inbound call in March (not a touch); E deleted. D
+		// (north1) is from February, younger than 90 days at the end of March. Untouched: A and C.
+		company := func(who *crm.User, name string, created time.Time) *crm.Company {
+			t.Helper()
+			c := &crm.Company{Name: name, ResponsibleID: who.ID, CreatedAt: created}
+			if _, err := fx.svc.CreateCompany(fx.ctx, admin, c); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		oct := time.Date(2025, 10, 1, 12, 0, 0, 0, msk)
+		company(o.North2, "A", oct)
+		b := company(o.South1, "B", oct)
+		bContact, _, err := fx.svc.CreateContact(fx.ctx, admin, crm.ContactInput{Name: "B's buyer", CompanyID: b.ID, ResponsibleID: o.South1.ID, CreatedAt: oct})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := company(o.North1, "C", oct)
+		company(o.North1, "D", time.Date(2026, 2, 15, 12, 0, 0, 0, msk))
+		e := company(o.South1, "E", oct)
+		if err := fx.svc.DeleteCompany(fx.ctx, admin, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []*crm.Activity{
+			{Kind: "call", Direction: "out", ContactID: bContact.ID, UserID: o.South1.ID, At: mar(10, 11, 0)},
+			{Kind: "call", Direction: "in", CompanyID: c.ID, UserID: o.North1.ID, At: mar(11, 11, 0)},
+		} {
+			if err := fx.svc.LogActivity(fx.ctx, admin, a); err != nil {
+				t.Fatal(err)
+			}
+		}
 		rep, err := fx.eng.Report(fx.ctx, admin, "data_quality", analytics.ReportRequest{Period: analytics.Period{
 			From: crm.Date{Year: 2026, Month: 3, Day: 1}, To: crm.Date{Year: 2026, Month: 4, Day: 1}, Loc: msk}})
 		if err != nil {
@@ -390,10 +422,10 @@ func TestDataQualityReport(t *testing.T) {
 		}
 		want := map[string]map[string]float64{
 			// Open at the end of March: 8 of the fixture and the old deal; complete: d4.
-			"(all)":  {"open_deals": 9, "complete": 1, "no_amount": 7, "no_client": 7, "no_channel": 7, "no_task": 8, "untouched_deals": 1, "duplicate_contacts": 2, "untouched_contacts": 1},
-			"north1": {"open_deals": 6, "complete": 1, "no_amount": 5, "no_client": 5, "no_channel": 5, "no_task": 5, "duplicate_contacts": 1},
+			"(all)":  {"open_deals": 9, "complete": 1, "no_amount": 7, "no_client": 7, "no_channel": 7, "no_task": 8, "untouched_deals": 1, "duplicate_contacts": 2, "untouched_contacts": 1, "untouched_companies": 2},
+			"north1": {"open_deals": 6, "complete": 1, "no_amount": 5, "no_client": 5, "no_channel": 5, "no_task": 5, "duplicate_contacts": 1, "untouched_companies": 1},
 			"south1": {"open_deals": 2, "no_amount": 1, "no_client": 1, "no_channel": 1, "no_task": 2, "duplicate_contacts": 1},
-			"north2": {"open_deals": 1, "no_amount": 1, "no_client": 1, "no_channel": 1, "no_task": 1, "untouched_deals": 1, "untouched_contacts": 1},
+			"north2": {"open_deals": 1, "no_amount": 1, "no_client": 1, "no_channel": 1, "no_task": 1, "untouched_deals": 1, "untouched_contacts": 1, "untouched_companies": 1},
 		}
 		if len(rows) != len(want) {
 			t.Errorf("rows: %v", rep.Rows)
@@ -404,7 +436,7 @@ func TestDataQualityReport(t *testing.T) {
 				t.Errorf("%s: no row", m)
 				continue
 			}
-			for _, c := range []string{"open_deals", "complete", "no_amount", "no_client", "no_channel", "no_task", "untouched_deals", "duplicate_contacts", "untouched_contacts"} {
+			for _, c := range []string{"open_deals", "complete", "no_amount", "no_client", "no_channel", "no_task", "untouched_deals", "duplicate_contacts", "untouched_contacts", "untouched_companies"} {
 				if v := r[c].(float64); !near(v, w[c]) {
 					t.Errorf("%s %s = %g, want %g", m, c, v, w[c])
 				}

@@ -279,7 +279,7 @@ func crmROIReport(ctx context.Context, e *Engine, actor *crm.Actor, req ReportRe
 
 func init() {
 	registerReport(&ReportDef{Name: "data_quality", TitleRU: "Качество данных", TitleEN: "Data quality",
-		Description: "per manager at the end of each bucket: open deals, the share with every field filled and the deals missing each (amount, client, channel, next task); open deals and contacts untouched for 90 days; duplicate contacts (a phone or e-mail shared with another live contact)",
+		Description: "per manager at the end of each bucket: open deals, the share with every field filled and the deals missing each (amount, client, channel, next task); open deals, contacts and companies untouched for 90 days; duplicate contacts (a phone or e-mail shared with another live contact)",
 		run:         dataQualityReport})
 }
 
@@ -287,9 +287,9 @@ func init() {
 const untouchedDays = 90
 
 // dataQualityReport is the data_quality KPI by manager (the deal's responsible, the contact's)
-// with its parts, and the records that rot: open deals and contacts with no touch in the 90 days
-// before the end of the bucket (and older than that), and live contacts sharing a phone or an
-// e-mail with another live contact of the account.
+// with its parts, and the records that rot: open deals, contacts and companies with no touch in the
+// 90 days before the end of the bucket (and older than that), and live contacts sharing a phone or
+// an e-mail with another live contact of the account.
 func dataQualityReport(ctx context.Context, e *Engine, actor *crm.Actor, req ReportRequest) (*Report, error) {
 	by := []Dimension{ByManager}
 	spans := req.Period.Spans(req.Bucket)
@@ -328,10 +328,34 @@ func dataQualityReport(ctx context.Context, e *Engine, actor *crm.Actor, req Rep
 		if err != nil {
 			return nil, err
 		}
+		// Companies: untouched when no touch was logged on the company nor on one of its live
+		// contacts in the 90 days (calls go to people more often than to the firm).
+		q = &query{engine: e.db.Engine}
+		cte = q.spansCutCTE(spans, untouchedDays*24*time.Hour)
+		conds = append([]string{"co.account_id = " + q.add(actor.AccountID), "co.deleted_at IS NULL"}, q.userConds(actor, Filter{ManagerID: req.Filter.ManagerID, TeamID: req.Filter.TeamID}, "co.responsible_id")...)
+		companies, err := e.runFacts(ctx, q, fmt.Sprintf(`WITH %s
+			SELECT b.i, um.name, COUNT(*)
+			FROM companies co JOIN spans b ON co.created_at < b.c JOIN users um ON um.id = co.responsible_id
+			WHERE %s
+				AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.account_id = co.account_id AND a.company_id = co.id
+					AND a.at >= b.c AND a.at < b.e AND %s)
+				AND NOT EXISTS (SELECT 1 FROM contacts ct JOIN activities a ON a.account_id = ct.account_id AND a.contact_id = ct.id
+						AND a.at >= b.c AND a.at < b.e AND %s
+					WHERE ct.account_id = co.account_id AND ct.company_id = co.id AND ct.deleted_at IS NULL)
+			GROUP BY b.i, um.name`, cte, strings.Join(conds, " AND "), isTouch, isTouch), 1, []string{"untouched_companies"})
+		if err != nil {
+			return nil, err
+		}
+		for k, fs := range companies {
+			if contacts[k] == nil {
+				contacts[k] = facts{}
+			}
+			contacts[k]["untouched_companies"] = fs["untouched_companies"]
+		}
 	}
 	// The rows: each (bucket, manager) any part has, and a total per bucket.
 	rows := map[sliceKey]Row{}
-	cols := []string{"open_deals", "complete", "data_quality", "no_amount", "no_client", "no_channel", "no_task", "untouched_deals", "duplicate_contacts", "untouched_contacts"}
+	cols := []string{"open_deals", "complete", "data_quality", "no_amount", "no_client", "no_channel", "no_task", "untouched_deals", "duplicate_contacts", "untouched_contacts", "untouched_companies"}
 	row := func(k sliceKey) Row {
 		r := rows[k]
 		if r == nil {
@@ -370,6 +394,7 @@ func dataQualityReport(ctx context.Context, e *Engine, actor *crm.Actor, req Rep
 	for k, fs := range contacts {
 		add(k, "duplicate_contacts", fs["duplicate_contacts"])
 		add(k, "untouched_contacts", fs["untouched_contacts"])
+		add(k, "untouched_companies", fs["untouched_companies"])
 	}
 	keys := make([]sliceKey, 0, len(rows))
 	for k, r := range rows {
@@ -395,10 +420,11 @@ func dataQualityReport(ctx context.Context, e *Engine, actor *crm.Actor, req Rep
 		{Key: "untouched_deals", TitleRU: "Сделки без касаний 90 дней", TitleEN: "Deals untouched for 90 days", Unit: Count},
 		{Key: "duplicate_contacts", TitleRU: "Дубли контактов", TitleEN: "Duplicate contacts", Unit: Count},
 		{Key: "untouched_contacts", TitleRU: "Контакты без касаний 90 дней", TitleEN: "Contacts untouched for 90 days", Unit: Count},
+		{Key: "untouched_companies", TitleRU: "Компании без касаний 90 дней", TitleEN: "Companies untouched for 90 days", Unit: Count},
 	}}
 	for _, k := range keys {
 		rep.Rows = append(rep.Rows, rows[k])
 	}
-	rep.Notes = []string{"Open deals at the end of each bucket; a deal is complete with an amount, a client, a channel and an open task. Untouched: created more than 90 days before the end, no touch in those 90 days. A duplicate contact shares a phone or an e-mail with another live contact of the account. Contacts count by their responsible manager and are not cut by deal filters."}
+	rep.Notes = []string{"Open deals at the end of each bucket; a deal is complete with an amount, a client, a channel and an open task. Untouched: created more than 90 days before the end, no touch in those 90 days (a company: none on it nor on its contacts). A duplicate contact shares a phone or an e-mail with another live contact of the account. Contacts and companies count by their responsible manager and are not cut by deal filters."}
 	return rep, nil
 }
