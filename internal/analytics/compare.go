@@ -3,10 +3,8 @@ package analytics
 import (
 	"context"
 	"math"
-	"sync"
 
 	"github.com/voronka/voronka/internal/crm"
-	"golang.org/x/sync/errgroup"
 )
 
 // Comparison is a KPI before and after the account's go-live date (KPI.md: «До/после внедрения»):
@@ -49,25 +47,15 @@ func (e *Engine) Compare(ctx context.Context, actor *crm.Actor, req Request, goL
 	}
 	values := map[string]map[string]Result{} // window → kpi|labels → result
 	var order []string
-	// The three windows are computed side by side, each as its own request.
-	answers := map[string][]Result{}
-	var mu sync.Mutex
-	run, gctx := errgroup.WithContext(ctx)
+	// One window after another: each computes its fact queries side by side already (one per
+	// core); more at once would only cost memory.
 	for name, p := range windows {
-		run.Go(func() error {
-			r := req
-			r.Period, r.Bucket = p, None
-			rs, err := e.Compute(gctx, actor, r)
-			mu.Lock()
-			answers[name] = rs
-			mu.Unlock()
-			return err
-		})
-	}
-	if err := run.Wait(); err != nil {
-		return nil, err
-	}
-	for name, rs := range answers {
+		r := req
+		r.Period, r.Bucket = p, None
+		rs, err := e.Compute(ctx, actor, r)
+		if err != nil {
+			return nil, err
+		}
 		values[name] = map[string]Result{}
 		for _, x := range rs {
 			k := x.KPI + "\x1e" + sliceLabel(x.Slice, req.By)
