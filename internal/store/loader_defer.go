@@ -13,13 +13,14 @@ import (
 // A bulk load into a table that holds no row at all (of any account) defers the table's upkeep to
 // the load's end: its non-unique indexes are dropped and built again once the rows are in, and on
 // PostgreSQL its foreign keys too, added back with one validating join instead of a locking lookup
-// per copied row. (SQLite's loader connection checks no foreign key while it loads and runs
-// foreign_key_check on the loaded tables at the end instead.) Primary keys and unique indexes stay:
-// they keep the data's own guarantees, and other tables' foreign keys point at them.
+// per copied row. SQLite keeps checking its foreign keys row by row (an index lookup in the same
+// process, cheap there). Primary keys and unique indexes stay: they keep the data's own
+// guarantees, and other tables' foreign keys point at them.
 //
 // Each dropped definition is recorded in bulk_load_deferred in the transaction that drops it and
 // deleted in the one that restores it, so that a crash mid-load loses no index: Migrate restores
-// whatever a load left recorded. An empty table has no reader to slow down while it lacks them.
+// whatever a load left recorded. An empty table has no rows for a reader to look up while it lacks
+// them (on PostgreSQL readers of it wait for the load's commit: DROP INDEX locks the table).
 
 // deferredItem is a dropped index or foreign key and the SQL that restores it.
 type deferredItem struct {
