@@ -165,31 +165,31 @@ var activityQueries = []func(q *query, cte string, actor *crm.Actor, f Filter) (
 				SUM(CASE WHEN a.kind = 'message' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN a.kind = 'note' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN %s THEN 1 ELSE 0 END)
-			FROM activities a JOIN spans b ON a.at >= b.s AND a.at < b.e
+			FROM activities a %s
 				LEFT JOIN deals d ON d.account_id = a.account_id AND d.id = a.deal_id AND d.deleted_at IS NULL
-			WHERE a.user_id IS NOT NULL AND %s GROUP BY b.i, a.user_id`, cte, isTouch, q.userWhere(actor, f, "a", "a.user_id")),
+			WHERE a.user_id IS NOT NULL AND %s GROUP BY b.i, a.user_id`, cte, isTouch, q.within("a.at"), q.userWhere(actor, f, "a", "a.user_id")),
 			[]string{"calls", "call_minutes", "emails", "meetings", "messages", "notes", "touches"}
 	},
 	func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string) {
 		return fmt.Sprintf(`WITH %s
 			SELECT b.i, t.responsible_id, COUNT(*)
-			FROM tasks t JOIN spans b ON t.done_at >= b.s AND t.done_at < b.e
+			FROM tasks t %s
 				LEFT JOIN deals d ON d.account_id = t.account_id AND d.id = t.deal_id AND d.deleted_at IS NULL
-			WHERE %s GROUP BY b.i, t.responsible_id`, cte, q.userWhere(actor, f, "t", "t.responsible_id")),
+			WHERE %s GROUP BY b.i, t.responsible_id`, cte, q.within("t.done_at"), q.userWhere(actor, f, "t", "t.responsible_id")),
 			[]string{"tasks_completed"}
 	},
 	func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string) {
 		return fmt.Sprintf(`WITH %s
 			SELECT b.i, d.responsible_id, COUNT(*)
-			FROM deals d JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e
-			WHERE %s GROUP BY b.i, d.responsible_id`, cte, q.where(actor, f)),
+			FROM deals d %s
+			WHERE %s GROUP BY b.i, d.responsible_id`, cte, q.within("d.created_at"), q.where(actor, f)),
 			[]string{"deals_created"}
 	},
 	func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string) {
 		return fmt.Sprintf(`WITH %s
 			SELECT b.i, d.responsible_id, COUNT(*)
-			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e
-			WHERE %s AND d.status = 'won' GROUP BY b.i, d.responsible_id`, cte, q.where(actor, f)),
+			FROM deals d %s
+			WHERE %s AND d.status = 'won' GROUP BY b.i, d.responsible_id`, cte, q.within("d.closed_at"), q.where(actor, f)),
 			[]string{"deals_won"}
 	},
 	func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string) {
@@ -197,9 +197,9 @@ var activityQueries = []func(q *query, cte string, actor *crm.Actor, f Filter) (
 			q.userConds(actor, f, "ev.user_id")...)
 		return fmt.Sprintf(`WITH %s
 			SELECT b.i, ev.user_id, COUNT(*)
-			FROM deal_stage_events ev JOIN spans b ON ev.at >= b.s AND ev.at < b.e
+			FROM deal_stage_events ev %s
 				JOIN deals d ON d.account_id = ev.account_id AND d.id = ev.deal_id AND d.deleted_at IS NULL
-			WHERE %s GROUP BY b.i, ev.user_id`, cte, strings.Join(conds, " AND ")),
+			WHERE %s GROUP BY b.i, ev.user_id`, cte, q.within("ev.at"), strings.Join(conds, " AND ")),
 			[]string{"deals_moved"}
 	},
 }

@@ -136,8 +136,8 @@ func (e *Engine) npsFacts(ctx context.Context, actor *crm.Actor, spans []Span, b
 			SUM(CASE WHEN x.score >= 9 THEN 1 ELSE 0 END),
 			SUM(CASE WHEN x.score IN (7, 8) THEN 1 ELSE 0 END),
 			SUM(CASE WHEN x.score <= 6 THEN 1 ELSE 0 END)
-		FROM x JOIN spans b ON x.at >= b.s AND x.at < b.e %s
-		WHERE %s GROUP BY %s`, cte, rows, group, strings.Join(joins, " "), where, group)
+		FROM x %s %s
+		WHERE %s GROUP BY %s`, cte, rows, group, q.within("x.at"), strings.Join(joins, " "), where, group)
 	return collectFacts(ctx, e, q, sqlText, len(labels), []string{"answers", "promoters", "passives", "detractors"})
 }
 
@@ -155,8 +155,8 @@ func (e *Engine) complaintFacts(ctx context.Context, actor *crm.Actor, spans []S
 	joins, labels, where := feedbackSQL(q, actor, by, f)
 	group := strings.Join(append([]string{"b.i"}, labels...), ", ")
 	sqlText := fmt.Sprintf(`WITH %s, %s
-		SELECT %s, COUNT(*) FROM x JOIN spans b ON x.registered_at >= b.s AND x.registered_at < b.e %s
-		WHERE %s GROUP BY %s`, cte, rows, group, strings.Join(joins, " "), where, group)
+		SELECT %s, COUNT(*) FROM x %s %s
+		WHERE %s GROUP BY %s`, cte, rows, group, q.within("x.registered_at"), strings.Join(joins, " "), where, group)
 	return collectFacts(ctx, e, q, sqlText, len(labels), []string{"complaints"})
 }
 
@@ -177,11 +177,11 @@ func (e *Engine) complaintSolvedFacts(ctx context.Context, actor *crm.Actor, spa
 	}
 	gl := strings.Join(cols, ", ")
 	sqlText := fmt.Sprintf(`WITH %s, %s,
-		y AS (SELECT %s, %s AS v FROM x JOIN spans b ON x.resolved_at >= b.s AND x.resolved_at < b.e %s WHERE %s),
+		y AS (SELECT %s, %s AS v FROM x %s %s WHERE %s),
 		z AS (SELECT %s, v, ROW_NUMBER() OVER (PARTITION BY %s ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY %s) AS n,
 			SUM(v) OVER (PARTITION BY %s) AS total FROM y)
 		SELECT %s, MAX(n), MAX(total), AVG(v) FROM z WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY %s`,
-		cte, rows, strings.Join(aliased, ", "), q.seconds("x.registered_at", "x.resolved_at"), strings.Join(joins, " "), where,
+		cte, rows, strings.Join(aliased, ", "), q.seconds("x.registered_at", "x.resolved_at"), q.within("x.resolved_at"), strings.Join(joins, " "), where,
 		gl, gl, gl, gl, gl, gl)
 	return collectFacts(ctx, e, q, sqlText, len(labels), []string{"solved", "solve_seconds", "solve_median_seconds"})
 }

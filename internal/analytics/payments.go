@@ -61,8 +61,8 @@ func (e *Engine) paidFacts(ctx context.Context, actor *crm.Actor, spans []Span, 
 	sqlText := fmt.Sprintf(`WITH %s
 		SELECT %s, SUM(p.amount)
 		FROM payments p JOIN deals d ON d.account_id = p.account_id AND d.id = p.deal_id
-			JOIN spans b ON p.paid_at >= b.s AND p.paid_at < b.e %s
-		WHERE p.deleted_at IS NULL AND %s GROUP BY %s`, cte, group, strings.Join(joins, " "), q.where(actor, f), group)
+			%s %s
+		WHERE p.deleted_at IS NULL AND %s GROUP BY %s`, cte, group, q.within("p.paid_at"), strings.Join(joins, " "), q.where(actor, f), group)
 	return collectFacts(ctx, e, q, sqlText, len(labels), []string{"paid"})
 }
 
