@@ -25,7 +25,7 @@ const (
 func init() {
 	registerFacts(factsPaid, (*Engine).paidFacts)
 	registerFacts(factsDue, (*Engine).dueFacts)
-	registerFacts(factsOverdue, (*Engine).overdueFacts)
+	registerFacts(factsOverdue, (*Engine).overdueStates) // states.go
 	register(&KPI{ID: "payments_fact", NameRU: "Факт оплат", NameEN: "Payments received", Unit: Money,
 		facts:      []factGroup{factsPaid},
 		Definition: "Σ payments received in the period (by paid_at, in the account's time zone); deleted payments and payments of deleted deals do not count",
@@ -77,32 +77,6 @@ func (e *Engine) dueFacts(ctx context.Context, actor *crm.Actor, spans []Span, b
 			JOIN spans b ON pp.due_on >= b.fd AND pp.due_on < b.td %s
 		WHERE pp.deleted_at IS NULL AND d.status <> 'lost' AND %s GROUP BY %s`, cte, group, strings.Join(joins, " "), q.where(actor, f), group)
 	return collectFacts(ctx, e, q, sqlText, len(labels), []string{"due"})
-}
-
-// overdueFacts computes, for the end of each bucket, every deal's scheduled payments due before it
-// (due_on before the bucket's last day ended, i.e. due_on < td) less the payments received before
-// it (paid_at < e), and sums what is positive.
-func (e *Engine) overdueFacts(ctx context.Context, actor *crm.Actor, spans []Span, by []Dimension, f Filter) (map[sliceKey]facts, error) {
-	q := &query{engine: e.db.Engine}
-	cte := spansWithDatesCTE(q, spans)
-	acc := q.add(actor.AccountID)
-	joins, labels := dealDims(by)
-	group := strings.Join(append([]string{"du.i"}, labels...), ", ")
-	sqlText := fmt.Sprintf(`WITH %s,
-		du AS (SELECT b.i, pp.deal_id, SUM(pp.amount) AS amt
-			FROM payment_plans pp JOIN spans b ON pp.due_on < b.td
-			WHERE pp.account_id = %s AND pp.deleted_at IS NULL GROUP BY b.i, pp.deal_id),
-		pa AS (SELECT b.i, p.deal_id, SUM(p.amount) AS amt
-			FROM payments p JOIN spans b ON p.paid_at < b.e
-			WHERE p.account_id = %s AND p.deleted_at IS NULL
-				AND p.deal_id IN (SELECT x.deal_id FROM payment_plans x WHERE x.account_id = %s AND x.deleted_at IS NULL)
-			GROUP BY b.i, p.deal_id)
-		SELECT %s, SUM(du.amt - COALESCE(pa.amt, 0)), COUNT(*)
-		FROM du JOIN deals d ON d.account_id = %s AND d.id = du.deal_id
-			LEFT JOIN pa ON pa.i = du.i AND pa.deal_id = du.deal_id %s
-		WHERE %s AND d.status <> 'lost' AND du.amt > COALESCE(pa.amt, 0) GROUP BY %s`,
-		cte, acc, acc, acc, group, acc, strings.Join(joins, " "), q.where(actor, f), group)
-	return collectFacts(ctx, e, q, sqlText, len(labels), []string{"overdue", "overdue_deals"})
 }
 
 // OverduePayment is a scheduled payment overdue at a moment: the part of it the deal's payments
