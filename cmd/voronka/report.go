@@ -19,9 +19,12 @@ import (
 
 const reportUsage = `usage: voronka report -kpi ID[,ID…] -from YYYY-MM-DD -to YYYY-MM-DD [-bucket month] [-by manager,…] [-format table|csv|json]
        voronka report -report NAME -from YYYY-MM-DD -to YYYY-MM-DD [-bucket month] [-days N] [-months N] [-format table|csv|json]
+       voronka report -kpi ID -records numerator|denominator -from YYYY-MM-DD -to YYYY-MM-DD [-group G] [-limit N] [-offset N] [-format table|csv|json]
 
 Computes KPIs or a report of the account as its administrator (or, with -as, as any user: a manager
-gets their own figures). "voronka report -list" lists the KPIs and the reports.`
+gets their own figures). With -records, lists the records behind one KPI's numerator or denominator
+over the whole period (the drill-down; narrow it with the filters to drill into a slice).
+"voronka report -list" lists the KPIs and the reports.`
 
 // runReport is "voronka report".
 func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -52,6 +55,10 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	days := fs.Int("days", 0, "the report's own number of days, where it has one")
 	months := fs.Int("months", 0, "the report's own number of months, where it has one")
 	compare := fs.Bool("compare", false, "before and after the account's go-live date (after = go-live … -to) instead of buckets")
+	records := fs.String("records", "", "list the records behind the KPI's numerator or denominator instead of its figures")
+	group := fs.String("group", "", "with -records, only NPS answers of this group: promoter, passive or detractor")
+	limit := fs.Int("limit", 100, "with -records, at most this many records (up to 1000)")
+	offset := fs.Int("offset", 0, "with -records, skip this many records first")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,6 +112,17 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		}
 	}
 	eng := analytics.NewEngine(db)
+	if *records != "" {
+		if len(req.IDs) != 1 || *reportName != "" || *compare || len(req.By) > 0 || b != analytics.None {
+			return errors.New("-records lists the records of one -kpi over the whole period: no -report, -compare, -by or -bucket")
+		}
+		d, err := eng.Records(ctx, actor, analytics.DrillRequest{KPI: req.IDs[0], Part: *records, Group: *group,
+			Period: req.Period, Filter: flt, Limit: *limit, Offset: *offset})
+		if err != nil {
+			return describe(err)
+		}
+		return writeRecords(stdout, *format, d)
+	}
 	if *reportName != "" {
 		rep, err := eng.Report(ctx, actor, *reportName, analytics.ReportRequest{Period: req.Period, Bucket: b, By: req.By, Filter: flt, Days: *days, Months: *months})
 		if err != nil {

@@ -73,6 +73,15 @@ const (
 	measureNPS         = "nps_points"       // +1 a promoter, −1 a detractor
 )
 
+// MoneyMeasure reports whether a drill-down's measure (Drill.Measure) is money, in minor units.
+func MoneyMeasure(m string) bool {
+	switch m {
+	case measureAmount, measureMargin, measureUpsell, measureWeighted, measureOutstanding, measurePart:
+		return true
+	}
+	return false
+}
+
 // drillPart says which records are behind one part of a KPI and how they make it: measure ""
 // counts them, otherwise their Values sum to it.
 type drillPart struct {
