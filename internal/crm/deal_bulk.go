@@ -5,7 +5,8 @@ import (
 	"errors"
 )
 
-// BulkDealStore writes many new deals at once: the bulk side of DealStore.
+// BulkDealStore writes many new deals at once, and reads many to update: the bulk side of
+// DealStore.
 type BulkDealStore interface {
 	// InsertDeals stores the deals with everything that hangs on them (items, other contacts,
 	// tags, stage history, audit entries, events), allocating every id (SetDealID, and the ids of
@@ -14,6 +15,9 @@ type BulkDealStore interface {
 	// ExternalIDs returns the ids of the account's records of the entity (deal, contact, company…),
 	// deleted or not, with the given external ids of one source; ids not found are absent.
 	ExternalIDs(ctx context.Context, actor *Actor, entity, source string, ids []string) (map[string]int64, error)
+	// FindDealsByID returns the deals with the ids that the actor may see and are not deleted,
+	// each as FindDeal returns it; ids not found are absent.
+	FindDealsByID(ctx context.Context, actor *Actor, ids []int64) (map[int64]*Deal, error)
 }
 
 // CreateDeals creates deals in bulk, in one transaction (joining the caller's Atomic one): every

@@ -472,6 +472,13 @@ func (s *Service) updateDeal(ctx context.Context, tx Tx, actor *Actor, id int64,
 	if err != nil {
 		return nil, err
 	}
+	return s.updateFoundDeal(ctx, tx, actor, d, upd)
+}
+
+// updateFoundDeal applies upd to d, a deal just read in tx as FindDeal reads it (UpdateDeal's one,
+// UpdateDeals' many): the rules of an update, in one place.
+func (s *Service) updateFoundDeal(ctx context.Context, tx Tx, actor *Actor, d *Deal, upd DealUpdate) (*Deal, error) {
+	var err error
 	if err := checkVersion(upd.Version, d.Version); err != nil {
 		return nil, err
 	}

@@ -122,3 +122,70 @@ func checkCount(b *testing.B, db *store.DB, actor *crm.Actor, n int) {
 		b.Fatalf("%d deals stored, want %d", got, n)
 	}
 }
+
+// BenchmarkReimportDeals imports a plain deals CSV of VORONKA_BENCH_ROWS rows (default 50,000)
+// into a fresh account, untimed, then imports the same file again, timed: every row names a deal
+// imported before and nothing in it changed — a re-run of an export, or an import resumed from
+// its start after an interruption.
+//
+//	go test ./internal/dataio -run '^$' -bench ReimportDeals -benchtime 1x
+func BenchmarkReimportDeals(b *testing.B) {
+	n := 50_000
+	if v, err := strconv.Atoi(os.Getenv("VORONKA_BENCH_ROWS")); err == nil && v > 0 {
+		n = v
+	}
+	for _, engine := range testkit.Engines {
+		b.Run(string(engine), func(b *testing.B) {
+			var rows int
+			var elapsed, cpu time.Duration
+			for range b.N {
+				b.StopTimer()
+				db := testkit.Open(b, engine)
+				svc, _ := testkit.Service(db)
+				svc.SetClock(time.Now)
+				o := testkit.NewOrg(b, svc, "bench")
+				admin := o.Actor(b, o.Admin)
+				ps, err := svc.Pipelines(context.Background(), admin, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var stages []string
+				for _, s := range ps[0].Stages {
+					stages = append(stages, s.Name)
+				}
+				people := []string{o.North1.Name, o.North2.Name, o.South1.Name, o.South2.Name, o.NorthHead.Name, o.SouthHead.Name}
+				file := plainDeals(b, stages, people, n)
+				run := func() *dataio.Summary {
+					rr, err := dataio.NewCSVReader(bytes.NewReader(file))
+					if err != nil {
+						b.Fatal(err)
+					}
+					m, err := dataio.AutoMapping(rr.Columns(), nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					im := &dataio.Importer{Service: svc, Tx: db, Actor: admin, Mapping: m}
+					sum, err := im.Run(context.Background(), rr)
+					if err != nil {
+						b.Fatal(err)
+					}
+					return sum
+				}
+				run()
+				b.StartTimer()
+				start, cpu0 := time.Now(), cpuTime()
+				sum := run()
+				elapsed += time.Since(start)
+				cpu += cpuTime() - cpu0
+				b.StopTimer()
+				if sum.Created != 0 || sum.Updated != n || sum.Rejected != 0 {
+					b.Fatalf("again: created %d, updated %d, rejected %d of %d", sum.Created, sum.Updated, sum.Rejected, n)
+				}
+				rows += n
+				checkCount(b, db, admin, n)
+			}
+			b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+			b.ReportMetric(float64(rows)/cpu.Seconds(), "rows/cpu-s")
+		})
+	}
+}

@@ -14,7 +14,8 @@ func (im *Importer) bulk() bool { return im.Mapping.Entity == "deals" && !im.Per
 // one by one (creating the records they name, as the mapping allows), the new deals are created
 // together by Service.CreateDeals — validated exactly as CreateDeal validates them, written as
 // the same rows with multi-row statements — and the deals imported before (the same external id)
-// are updated one by one through the service. A chunk with a bad row is rolled back, so that the
+// are updated together by Service.UpdateDeals (read together, each updated by UpdateDeal's rules,
+// and not written at all when the row changes nothing). A chunk with a bad row is rolled back, so that the
 // bad row leaves nothing behind; its good rows are then written in bulk again, and the bad ones
 // one by one, each reported.
 func (im *Importer) writeChunkBulk(ctx context.Context, rows []chunkRow, sum *Summary) error {
@@ -110,8 +111,21 @@ func (im *Importer) tryBulk(ctx context.Context, rows []chunkRow) (res bulkResul
 				later[i] = true
 			}
 		}
+		// The deals imported before are updated together, the new ones created together.
+		var exts []string
+		for i := range rows {
+			if !bad[i] && !later[i] {
+				exts = append(exts, parsed[i].ExternalID)
+			}
+		}
+		existing, err := im.Service.IDsByExternal(ctx, im.Actor, "deal", im.Mapping.Source, exts)
+		if err != nil {
+			return err
+		}
 		var news []crm.DealCreate
-		var newAt []int
+		var newAt, updAt []int
+		var updIDs []int64
+		var upds []crm.DealUpdate
 		seen := map[string]bool{}
 		for i := range rows {
 			if bad[i] || later[i] {
@@ -119,13 +133,33 @@ func (im *Importer) tryBulk(ctx context.Context, rows []chunkRow) (res bulkResul
 			}
 			ext := parsed[i].ExternalID
 			if seen[ext] {
-				later[i] = true // twice in the chunk: updated once the first is created
+				later[i] = true // twice in the chunk: updated once the first is written
 				continue
 			}
 			seen[ext] = true
+			if id, ok := existing[ext]; ok {
+				updIDs, upds, updAt = append(updIDs, id), append(upds, dealUpdate(parsed[i])), append(updAt, i)
+				continue
+			}
 			news, newAt = append(news, parsed[i]), append(newAt, i)
 		}
-		_, errs, err := im.Service.CreateDeals(ctx, im.Actor, news)
+		errs, err := im.Service.UpdateDeals(ctx, im.Actor, updIDs, upds)
+		if err != nil {
+			return err
+		}
+		for j, e := range errs {
+			i := updAt[j]
+			e = im.deleted(e, "deal", parsed[i].ExternalSource, parsed[i].ExternalID)
+			switch {
+			case e == nil:
+				res.row(false, warns[i])
+			case rowFault(e):
+				bad[i] = true
+			default:
+				return e
+			}
+		}
+		_, errs, err = im.Service.CreateDeals(ctx, im.Actor, news)
 		if err != nil {
 			return err
 		}

@@ -295,10 +295,14 @@ func (im *Importer) parseDeal(ctx context.Context, cr chunkRow) (in crm.DealCrea
 
 // update brings a deal imported before up to date with its row.
 func (im *Importer) update(ctx context.Context, id int64, in crm.DealCreate) error {
-	d, err := im.Service.Deal(ctx, im.Actor, id)
-	if err != nil {
-		return im.deleted(err, "deal", in.ExternalSource, in.ExternalID)
-	}
+	_, err := im.Service.UpdateDeal(ctx, im.Actor, id, dealUpdate(in))
+	return im.deleted(err, "deal", in.ExternalSource, in.ExternalID)
+}
+
+// dealUpdate is the update that brings a deal imported before up to date with its row. The row's
+// stage is the deal's target: UpdateDeal moves the deal only when it is elsewhere, and writes
+// nothing when nothing changed (a re-run of the same file).
+func dealUpdate(in crm.DealCreate) crm.DealUpdate {
 	upd := crm.DealUpdate{Name: &in.Name, Region: &in.Region, Segment: &in.Segment, UTM: &in.UTM,
 		ResponsibleID: ifSet(in.ResponsibleID), CompanyID: ifSet(in.CompanyID), ContactID: ifSet(in.ContactID),
 		ChannelID: ifSet(in.ChannelID), LossReasonID: ifSet(in.LossReasonID)}
@@ -311,15 +315,12 @@ func (im *Importer) update(ctx context.Context, id int64, in crm.DealCreate) err
 	if n := len(in.StageHistory); n > 0 {
 		target = in.StageHistory[n-1].StageID
 	}
-	if target != d.StageID {
-		upd.StageID, upd.PipelineID = &target, &in.PipelineID
-	}
+	upd.StageID, upd.PipelineID = &target, &in.PipelineID
 	if in.Tags != nil {
 		upd.Tags = &in.Tags
 	}
 	upd.Custom = in.Custom
-	_, err = im.Service.UpdateDeal(ctx, im.Actor, id, upd)
-	return err
+	return upd
 }
 
 func stageNamed(p *crm.Pipeline, name string) *crm.Stage {
