@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/voronka/voronka/internal/analytics"
 )
 
 // "voronka report" on a demo account: the figures in JSON, CSV and as a table agree; the slices
@@ -40,20 +42,11 @@ func TestReportCommand(t *testing.T) {
 	}
 
 	// The totals in JSON.
-	type result struct {
-		KPI         string            `json:"kpi"`
-		Slice       map[string]string `json:"slice"`
-		Bucket      string            `json:"bucket"`
-		Value       *float64          `json:"value"`
-		Numerator   *float64          `json:"numerator"`
-		Denominator *float64          `json:"denominator"`
-		Unit        string            `json:"unit"`
-	}
-	var totals struct{ Results []result }
+	var totals struct{ Results []analytics.Result }
 	if err := json.Unmarshal([]byte(report("-kpi", "won_deals,revenue,win_rate", "-format", "json")), &totals); err != nil {
 		t.Fatal(err)
 	}
-	total := map[string]result{}
+	total := map[string]analytics.Result{}
 	for _, r := range totals.Results {
 		if len(r.Slice) != 0 {
 			t.Errorf("a total row with a slice: %+v", r)
@@ -64,7 +57,7 @@ func TestReportCommand(t *testing.T) {
 	if won.Value == nil || *won.Value < 10 || revenue.Value == nil || *revenue.Value <= 0 || winRate.Value == nil {
 		t.Fatalf("the demo's year has too little to check: %+v", totals.Results)
 	}
-	if *winRate.Numerator != *won.Value || *winRate.Value != *winRate.Numerator / *winRate.Denominator * 100 || revenue.Unit != "money" {
+	if *winRate.Numerator != *won.Value || *winRate.Value != *winRate.Numerator / *winRate.Denominator * 100 || revenue.Unit != analytics.Money {
 		t.Errorf("win_rate %v = %v / %v × 100, won %v; revenue in %q", *winRate.Value, *winRate.Numerator, *winRate.Denominator, *won.Value, revenue.Unit)
 	}
 

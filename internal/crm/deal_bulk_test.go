@@ -63,36 +63,7 @@ func TestCreateDealsIsCreateDealInBulk(t *testing.T) {
 		}
 
 		// What CreateDeal stored for "one" is what CreateDeals stored for "bulk", ids aside.
-		describe := func(id int64) string {
-			d, err := e.svc.Deal(ctx, admin, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stages, _, err := e.svc.DealHistory(ctx, admin, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			items := d.Items
-			d.ID, d.ExternalID, d.Items = 0, "", nil
-			s := fmt.Sprintf("%+v items:", *d)
-			for _, it := range items {
-				it.ID = 0
-				s += fmt.Sprintf(" %+v", *it)
-			}
-			for _, st := range stages {
-				st.ID, st.DealID = 0, 0
-				s += fmt.Sprintf(" stage %+v", *st)
-			}
-			var audit, events string
-			if err := db.SQL().QueryRow(`SELECT changes FROM audit_log WHERE entity = 'deal' AND entity_id = $1 AND action = 'create'`, id).Scan(&audit); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.SQL().QueryRow(`SELECT payload FROM events WHERE entity = 'deal' AND entity_id = $1 AND type = 'deal.created'`, id).Scan(&events); err != nil {
-				t.Fatal(err)
-			}
-			return s + " audit " + audit + " event " + events
-		}
-		a, b := describe(one.ID), describe(deals[0].ID)
+		a, b := describeDeal(t, e, admin, one.ID), describeDeal(t, e, admin, deals[0].ID)
 		if a != b {
 			t.Errorf("CreateDeal stored\n%s\nCreateDeals stored\n%s", a, b)
 		}
@@ -179,44 +150,7 @@ func TestUpdateDealsIsUpdateDealInBulk(t *testing.T) {
 		}
 
 		// What UpdateDeal stored for one is what UpdateDeals stored for bulk, ids aside.
-		describe := func(id int64) string {
-			d, err := e.svc.Deal(ctx, admin, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stages, _, err := e.svc.DealHistory(ctx, admin, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			items := d.Items
-			d.ID, d.Items = 0, nil
-			s := fmt.Sprintf("%+v items:", *d)
-			for _, it := range items {
-				it.ID = 0
-				s += fmt.Sprintf(" %+v", *it)
-			}
-			for _, st := range stages {
-				st.ID, st.DealID = 0, 0
-				s += fmt.Sprintf(" stage %+v", *st)
-			}
-			rows, err := db.SQL().Query(`SELECT 'audit ' || action || ' ' || changes FROM audit_log WHERE entity = 'deal' AND entity_id = $1
-				UNION ALL SELECT 'event ' || type || ' ' || payload FROM events WHERE entity = 'deal' AND entity_id = $1
-				UNION ALL SELECT 'responsible ' || CAST(from_user_id AS TEXT) || ' → ' || CAST(to_user_id AS TEXT) FROM deal_responsible_events WHERE deal_id = $1
-				ORDER BY 1`, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					t.Fatal(err)
-				}
-				s += "\n" + line
-			}
-			return s
-		}
-		a, b := describe(one), describe(bulk)
+		a, b := describeDeal(t, e, admin, one), describeDeal(t, e, admin, bulk)
 		if a != b {
 			t.Errorf("UpdateDeal stored\n%s\nUpdateDeals stored\n%s", a, b)
 		}
@@ -229,3 +163,48 @@ func TestUpdateDealsIsUpdateDealInBulk(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// describeDeal is everything stored of a deal but its ids: its fields, items and stage history,
+// then its audit entries, events and responsible changes, a line each in order.
+func describeDeal(t *testing.T, e *dealEnv, admin *crm.Actor, id int64) string {
+	t.Helper()
+	ctx := context.Background()
+	d, err := e.svc.Deal(ctx, admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages, _, err := e.svc.DealHistory(ctx, admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := d.Items
+	d.ID, d.ExternalID, d.Items = 0, "", nil
+	s := fmt.Sprintf("%+v items:", *d)
+	for _, it := range items {
+		it.ID = 0
+		s += fmt.Sprintf(" %+v", *it)
+	}
+	for _, st := range stages {
+		st.ID, st.DealID = 0, 0
+		s += fmt.Sprintf(" stage %+v", *st)
+	}
+	rows, err := e.db.SQL().Query(`SELECT 'audit ' || action || ' ' || changes FROM audit_log WHERE entity = 'deal' AND entity_id = $1
+		UNION ALL SELECT 'event ' || type || ' ' || payload FROM events WHERE entity = 'deal' AND entity_id = $1
+		UNION ALL SELECT 'responsible ' || CAST(from_user_id AS TEXT) || ' → ' || CAST(to_user_id AS TEXT) FROM deal_responsible_events WHERE deal_id = $1
+		ORDER BY 1`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		s += "\n" + line
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

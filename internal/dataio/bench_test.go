@@ -54,34 +54,11 @@ func BenchmarkImportDeals(b *testing.B) {
 			var elapsed, cpu time.Duration
 			for range b.N {
 				b.StopTimer()
-				db := testkit.Open(b, engine)
-				svc, _ := testkit.Service(db)
-				svc.SetClock(time.Now)
-				o := testkit.NewOrg(b, svc, "bench")
-				admin := o.Actor(b, o.Admin)
-				ps, err := svc.Pipelines(context.Background(), admin, false)
-				if err != nil {
-					b.Fatal(err)
-				}
-				var stages []string
-				for _, s := range ps[0].Stages {
-					stages = append(stages, s.Name)
-				}
-				people := []string{o.North1.Name, o.North2.Name, o.South1.Name, o.South2.Name, o.NorthHead.Name, o.SouthHead.Name}
-				file := plainDeals(b, stages, people, n)
-				rr, err := dataio.NewCSVReader(bytes.NewReader(file))
-				if err != nil {
-					b.Fatal(err)
-				}
-				m, err := dataio.AutoMapping(rr.Columns(), nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				im := &dataio.Importer{Service: svc, Tx: db, Actor: admin, Mapping: m, PerRow: os.Getenv("VORONKA_BENCH_PERROW") == "1"}
-				im.Chunk, _ = strconv.Atoi(os.Getenv("VORONKA_BENCH_CHUNK"))
+				db, admin, run := benchImport(b, engine, n)
+				chunk, _ := strconv.Atoi(os.Getenv("VORONKA_BENCH_CHUNK"))
 				b.StartTimer()
 				start, cpu0 := time.Now(), cpuTime()
-				sum, err := im.Run(context.Background(), rr)
+				sum, err := run(os.Getenv("VORONKA_BENCH_PERROW") == "1", chunk)
 				elapsed += time.Since(start)
 				cpu += cpuTime() - cpu0
 				b.StopTimer()
@@ -100,6 +77,39 @@ func BenchmarkImportDeals(b *testing.B) {
 			// the server's CPU is not in it.
 			b.ReportMetric(float64(rows)/cpu.Seconds(), "rows/cpu-s")
 		})
+	}
+}
+
+// benchImport is a fresh account on engine and a plain deals CSV of n rows naming its stages and
+// people, with an importer run for it (a new mapping each run, as a new upload gets).
+func benchImport(b *testing.B, engine store.Engine, n int) (db *store.DB, admin *crm.Actor, run func(perRow bool, chunk int) (*dataio.Summary, error)) {
+	b.Helper()
+	db = testkit.Open(b, engine)
+	svc, _ := testkit.Service(db)
+	svc.SetClock(time.Now)
+	o := testkit.NewOrg(b, svc, "bench")
+	admin = o.Actor(b, o.Admin)
+	ps, err := svc.Pipelines(context.Background(), admin, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var stages []string
+	for _, s := range ps[0].Stages {
+		stages = append(stages, s.Name)
+	}
+	people := []string{o.North1.Name, o.North2.Name, o.South1.Name, o.South2.Name, o.NorthHead.Name, o.SouthHead.Name}
+	file := plainDeals(b, stages, people, n)
+	return db, admin, func(perRow bool, chunk int) (*dataio.Summary, error) {
+		rr, err := dataio.NewCSVReader(bytes.NewReader(file))
+		if err != nil {
+			return nil, err
+		}
+		m, err := dataio.AutoMapping(rr.Columns(), nil)
+		if err != nil {
+			return nil, err
+		}
+		im := &dataio.Importer{Service: svc, Tx: db, Actor: admin, Mapping: m, PerRow: perRow, Chunk: chunk}
+		return im.Run(context.Background(), rr)
 	}
 }
 
@@ -140,44 +150,19 @@ func BenchmarkReimportDeals(b *testing.B) {
 			var elapsed, cpu time.Duration
 			for range b.N {
 				b.StopTimer()
-				db := testkit.Open(b, engine)
-				svc, _ := testkit.Service(db)
-				svc.SetClock(time.Now)
-				o := testkit.NewOrg(b, svc, "bench")
-				admin := o.Actor(b, o.Admin)
-				ps, err := svc.Pipelines(context.Background(), admin, false)
-				if err != nil {
+				db, admin, run := benchImport(b, engine, n)
+				if _, err := run(false, 0); err != nil {
 					b.Fatal(err)
 				}
-				var stages []string
-				for _, s := range ps[0].Stages {
-					stages = append(stages, s.Name)
-				}
-				people := []string{o.North1.Name, o.North2.Name, o.South1.Name, o.South2.Name, o.NorthHead.Name, o.SouthHead.Name}
-				file := plainDeals(b, stages, people, n)
-				run := func() *dataio.Summary {
-					rr, err := dataio.NewCSVReader(bytes.NewReader(file))
-					if err != nil {
-						b.Fatal(err)
-					}
-					m, err := dataio.AutoMapping(rr.Columns(), nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					im := &dataio.Importer{Service: svc, Tx: db, Actor: admin, Mapping: m}
-					sum, err := im.Run(context.Background(), rr)
-					if err != nil {
-						b.Fatal(err)
-					}
-					return sum
-				}
-				run()
 				b.StartTimer()
 				start, cpu0 := time.Now(), cpuTime()
-				sum := run()
+				sum, err := run(false, 0)
 				elapsed += time.Since(start)
 				cpu += cpuTime() - cpu0
 				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
 				if sum.Created != 0 || sum.Updated != n || sum.Rejected != 0 {
 					b.Fatalf("again: created %d, updated %d, rejected %d of %d", sum.Created, sum.Updated, sum.Rejected, n)
 				}
