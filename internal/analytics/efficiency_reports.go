@@ -21,7 +21,7 @@ func init() {
 		run: kpiTable([]string{"crm_adoption", "crm_adoption_won_touched", "data_quality", "overdue_tasks", "overdue_tasks_rate",
 			"stalled_deals", "manager_activity", "productivity"}, []Dimension{ByManager})})
 	registerReport(&ReportDef{Name: "crm_roi", TitleRU: "ROI внедрения CRM", TitleEN: "CRM ROI",
-		Description: "month by month: the baseline months before go-live, then each month since: margin, baseline, incremental margin, cumulative, TCO, ROI, and the payback month. Administrators only",
+		Description: "month by month: the baseline months before go-live (with a seasonal baseline, first the same months a year earlier and the 12 months before go-live), then each month since: margin, baseline, incremental margin, cumulative, TCO, ROI, and the payback month. Administrators only",
 		run:         crmROIReport})
 }
 
@@ -233,10 +233,17 @@ func crmROIReport(ctx context.Context, e *Engine, actor *crm.Actor, req ReportRe
 		rep.Notes = []string{"The account has no go-live date: set it in the account settings."}
 		return rep, nil
 	}
-	for i, m := range r.baseMonths {
-		rep.Rows = append(rep.Rows, Row{"month": m.Label, "phase": "baseline", "margin": r.baseMargin[i],
-			"baseline": nil, "incremental": nil, "incremental_cumulative": nil, "tco_month": nil, "tco": nil, "roi": nil, "payback": false})
+	history := func(phase string, months []Span, margins []float64) {
+		for i, m := range months {
+			rep.Rows = append(rep.Rows, Row{"month": m.Label, "phase": phase, "margin": margins[i],
+				"baseline": nil, "incremental": nil, "incremental_cumulative": nil, "tco_month": nil, "tco": nil, "roi": nil, "payback": false})
+		}
 	}
+	if r.season != nil {
+		history("baseline_year_earlier", r.yearEarlier, r.yearMargin)
+		history("season", r.seasonMonths, r.seasonMargin)
+	}
+	history("baseline", r.baseMonths, r.baseMargin)
 	k, _, _ := r.payback(end)
 	paybackLabel := ""
 	n := 0
@@ -264,8 +271,17 @@ func crmROIReport(ctx context.Context, e *Engine, actor *crm.Actor, req ReportRe
 		}
 		rep.Rows = append(rep.Rows, row)
 	}
-	rep.Notes = append(rep.Notes, fmt.Sprintf("Go-live %s; baseline = mean monthly margin of the %d months before %04d-%02d, accrued by day; no seasonal adjustment.",
+	rep.Notes = append(rep.Notes, fmt.Sprintf("Go-live %s; baseline = mean monthly margin of the %d months before %04d-%02d, accrued by day.",
 		r.goLive, r.months, r.goLive.Year, r.goLive.Month))
+	switch {
+	case r.season != nil:
+		rep.Notes = append(rep.Notes, "Seasonal baseline: each month after go-live gets the baseline × (the margin of the same calendar month in the 12 months before go-live (phase season) / "+
+			"the mean monthly margin of the baseline months a year earlier (phase baseline_year_earlier)).")
+	case r.seasonalAsked:
+		rep.Notes = append(rep.Notes, "No seasonal adjustment: the seasonal baseline needs the account's history to cover the baseline months a year earlier, with deals won in them; it does not (or they made no margin), so the plain baseline is used.")
+	default:
+		rep.Notes = append(rep.Notes, "No seasonal adjustment (the account's seasonal_baseline setting is off).")
+	}
 	switch {
 	case r.baseline == nil:
 		rep.Notes = append(rep.Notes, "No deal was won in the baseline months: without history there is no baseline, ROI or payback.")

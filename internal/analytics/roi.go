@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -21,7 +23,14 @@ import (
 //   - Margin is the margin KPI's: Σ (amount − cost) of the deals won (closed_at) in an interval.
 //   - Baseline: the mean monthly margin of the N whole calendar months before the month of the
 //     go-live date (N = baseline_months, default 6). Without a single deal won in them there is no
-//     history to compare with, and ROI and payback are null. No seasonal adjustment is made.
+//     history to compare with, and ROI and payback are null.
+//   - Seasonal baseline (the account's seasonal_baseline setting): month m after go-live gets the
+//     baseline × S(m), S(m) = the margin of m's calendar month in the 12 months before the go-live
+//     month / the mean monthly margin of the N baseline months a year earlier — "this month is
+//     usually twice the baseline season" carried over at the baseline's level. When the account's
+//     history (its first deal) begins after the first of the baseline months a year earlier, or
+//     nothing was won in them (or no margin), S cannot be known and the plain baseline is used;
+//     the crm_roi report says which.
 //   - The baseline accrues by day: a month's baseline spread evenly over its days, so that a
 //     go-live on the 16th, or a period ending mid-month, compares like with like.
 //   - Incremental margin at instant T = margin of [go-live, T) − baseline accrued over [go-live, T).
@@ -75,10 +84,19 @@ type roiData struct {
 	baseMonths []Span    // the N months of the baseline
 	baseMargin []float64 // their margins
 	baseline   *float64  // mean monthly margin; nil without history
-	points     []crm.Date
-	cumMargin  []float64 // margin of [goLive, points[k])
-	cumBase    []float64 // baseline accrued over [goLive, points[k])
-	costs      []*crm.CRMCost
+	// The seasonal baseline, when asked for and possible: season[c] is S of calendar month c
+	// (1…12), from the margins of the 12 months before the go-live month (seasonMonths) over the
+	// mean of the baseline months a year earlier (yearEarlier, their margins yearMargin).
+	seasonalAsked bool
+	season        map[time.Month]float64
+	seasonMonths  []Span
+	seasonMargin  []float64
+	yearEarlier   []Span
+	yearMargin    []float64
+	points        []crm.Date
+	cumMargin     []float64 // margin of [goLive, points[k])
+	cumBase       []float64 // baseline accrued over [goLive, points[k])
+	costs         []*crm.CRMCost
 }
 
 // at returns the cumulative margin and accrued baseline of [goLive, x); x must be one of
@@ -127,7 +145,8 @@ func tcoBefore(costs []*crm.CRMCost, x crm.Date) float64 {
 // roi reads what crm_roi needs up to the dates ends; without a go-live date only the costs
 // (goLive is zero).
 func (e *Engine) roi(ctx context.Context, actor *crm.Actor, ends []crm.Date) (*roiData, error) {
-	r := &roiData{months: e.settings(ctx, actor).BaselineMonths}
+	st := e.settings(ctx, actor)
+	r := &roiData{months: st.BaselineMonths, seasonalAsked: st.SeasonalBaseline}
 	var tz string
 	if err := e.db.Reader().QueryRowContext(ctx, `SELECT go_live_date, time_zone FROM accounts WHERE id = $1`, actor.AccountID).Scan(&r.goLive, &tz); err != nil {
 		return nil, fmt.Errorf("analytics: account: %w", err)
@@ -157,10 +176,7 @@ func (e *Engine) roi(ctx context.Context, actor *crm.Actor, ends []crm.Date) (*r
 	}
 	// The baseline months, then the pieces since go-live: cut at every month start and every end.
 	m0 := r.goLive.MonthStart()
-	first := m0
-	for range r.months {
-		first = crm.DateOf(time.Date(first.Year, first.Month-1, 1, 0, 0, 0, 0, time.UTC))
-	}
+	first := monthsBefore(m0, r.months)
 	r.baseMonths = Period{From: first, To: m0, Loc: r.loc}.Spans(Month)
 	last := r.goLive
 	for _, x := range ends {
@@ -186,9 +202,40 @@ func (e *Engine) roi(ctx context.Context, actor *crm.Actor, ends []crm.Date) (*r
 	for k := 1; k < len(r.points); k++ {
 		intervals = append(intervals, Period{From: r.points[k-1], To: r.points[k], Loc: r.loc}.Span())
 	}
+	if r.seasonalAsked {
+		r.seasonMonths = Period{From: monthsBefore(m0, 12), To: m0, Loc: r.loc}.Spans(Month)
+		r.yearEarlier = Period{From: monthsBefore(first, 12), To: monthsBefore(m0, 12), Loc: r.loc}.Spans(Month)
+		intervals = append(append(intervals, r.seasonMonths...), r.yearEarlier...)
+	}
 	margins, won, err := e.wonMargins(ctx, actor, intervals)
 	if err != nil {
 		return nil, err
+	}
+	if r.seasonalAsked {
+		n := len(r.baseMonths) + len(r.points) - 1
+		r.seasonMargin = margins[n : n+len(r.seasonMonths)]
+		r.yearMargin = margins[n+len(r.seasonMonths):]
+		var yearSum, yearWon float64
+		for i := range r.yearEarlier {
+			yearSum += r.yearMargin[i]
+			yearWon += won[n+len(r.seasonMonths)+i]
+		}
+		// Months before the account's first deal are no history, not months without sales.
+		// (ORDER BY … LIMIT 1, not MIN: SQLite returns an aggregate of timestamps as text.)
+		var firstDeal time.Time
+		err := e.db.Reader().QueryRowContext(ctx, `SELECT created_at FROM deals WHERE account_id = $1 AND deleted_at IS NULL
+			ORDER BY created_at LIMIT 1`, actor.AccountID).Scan(&firstDeal)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("analytics: first deal: %w", err)
+		}
+		covered := err == nil && !r.yearEarlier[0].FromDate.Before(crm.DateOf(firstDeal.In(r.loc)).MonthStart())
+		if covered && yearWon > 0 && yearSum > 0 {
+			mean := yearSum / float64(len(r.yearEarlier))
+			r.season = map[time.Month]float64{}
+			for i, m := range r.seasonMonths {
+				r.season[m.FromDate.Month] = r.seasonMargin[i] / mean
+			}
+		}
 	}
 	var baseSum, baseWon float64
 	for i := range r.baseMonths {
@@ -207,10 +254,24 @@ func (e *Engine) roi(ctx context.Context, actor *crm.Actor, ends []crm.Date) (*r
 		r.cumMargin[k] = r.cumMargin[k-1] + margins[len(r.baseMonths)+k-1]
 		r.cumBase[k] = r.cumBase[k-1]
 		if r.baseline != nil {
-			r.cumBase[k] += *r.baseline * float64(crm.Days(from, to)) / float64(crm.Days(month, month.NextMonth()))
+			r.cumBase[k] += r.monthBaseline(month) * float64(crm.Days(from, to)) / float64(crm.Days(month, month.NextMonth()))
 		}
 	}
 	return r, nil
+}
+
+// monthBaseline is the baseline of the month starting at month: the mean of the baseline months,
+// × the season of its calendar month when the seasonal baseline applies.
+func (r *roiData) monthBaseline(month crm.Date) float64 {
+	if r.season == nil {
+		return *r.baseline
+	}
+	return *r.baseline * r.season[month.Month]
+}
+
+// monthsBefore is the first day of the month n months before the month of d.
+func monthsBefore(d crm.Date, n int) crm.Date {
+	return crm.DateOf(time.Date(d.Year, d.Month-time.Month(n), 1, 0, 0, 0, 0, time.UTC))
 }
 
 // wonMargins returns the margin (Σ amount − cost) and the number of the account's deals won in

@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,5 +216,126 @@ func TestCRMROI(t *testing.T) {
 		unset := sf.compute(t, admin, analytics.Request{IDs: ids, Period: period(2026, 3, 1, 2026, 7, 1)})
 		expect(t, unset, "crm_roi|2026-03-01..2026-07-01", nil, nil, nil)
 		expect(t, unset, "tco|2026-03-01..2026-07-01", f(3_600_000), nil, nil)
+	})
+}
+
+// The seasonal baseline (the account's seasonal_baseline setting): go-live on 1 March 2026, a
+// 3-month baseline, deals without items (margin = amount), one cost of 700,000 on 20 Feb 2026.
+//
+//	a year earlier:  Dec 2024 900,000, Jan 2025 1,000,000, Feb 2025 1,100,000 → mean 1,000,000
+//	season:          Mar 2025 2,000,000, Apr 2025 500,000, May–Nov 2025 nothing
+//	baseline:        Dec 2025, Jan 2026, Feb 2026 1,200,000 each → 1,200,000 a month
+//	after:           Mar 2026 3,000,000 (10 Mar), Apr 2026 1,500,000 (20 Apr), May 2026 400,000
+//
+//	month  S     baseline   incremental  cumulative   (plain baseline: 1,200,000 a month)
+//	Mar    2     2,400,000  600,000      600,000      1,800,000
+//	Apr    0.5   600,000    900,000      1,500,000    2,100,000
+//	May    0     0          400,000      1,900,000    1,300,000
+//
+// ROI at the end of April: (1,500,000 − 700,000) / 700,000 = 114.29 % (plain: 200 %); payback in
+// month 2 (plain: month 1). Mid-April (to 16 Apr): 15 of April's 30 days accrue 300,000 and
+// nothing was won yet: 600,000 − 300,000 = 300,000, ROI −57.14 %.
+func TestCRMROISeasonal(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		svc, clock := testkit.Service(db)
+		o := testkit.NewOrg(t, svc, "season")
+		clock.T = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+		ctx := context.Background()
+		admin := o.Actor(t, o.Admin)
+		settings := func(seasonal bool, goLive crm.Date) {
+			t.Helper()
+			st := crm.DefaultAccountSettings()
+			st.BaselineMonths, st.SeasonalBaseline = 3, seasonal
+			if _, err := svc.UpdateAccount(ctx, admin, crm.AccountUpdate{GoLiveDate: &goLive, Settings: &st}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		settings(true, crm.Date{Year: 2026, Month: 3, Day: 1})
+		ps, _ := svc.Pipelines(ctx, admin, false)
+		won := ps[0].Stages[len(ps[0].Stages)-2]
+		for _, s := range []struct {
+			y      int
+			m      time.Month
+			d      int
+			amount int64
+		}{
+			{2024, 12, 5, 900_000}, {2025, 1, 5, 1_000_000}, {2025, 2, 5, 1_100_000},
+			{2025, 3, 5, 2_000_000}, {2025, 4, 5, 500_000},
+			{2025, 12, 5, 1_200_000}, {2026, 1, 5, 1_200_000}, {2026, 2, 5, 1_200_000},
+			{2026, 3, 10, 3_000_000}, {2026, 4, 20, 1_500_000}, {2026, 5, 5, 400_000},
+		} {
+			closed := time.Date(s.y, s.m, s.d, 12, 0, 0, 0, msk)
+			if _, err := svc.CreateDeal(ctx, admin, crm.DealCreate{Name: "тур", ResponsibleID: o.North1.ID, StageID: won.ID,
+				CreatedAt: closed.AddDate(0, 0, -3), ClosedAt: closed, Amount: s.amount}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := svc.AddCost(ctx, admin, &crm.CRMCost{Category: "implementation", IncurredOn: crm.Date{Year: 2026, Month: 2, Day: 20}, Amount: 700_000}); err != nil {
+			t.Fatal(err)
+		}
+		eng := analytics.NewEngine(db)
+		sf := &salesFixture{eng: eng, ctx: ctx}
+		ids := []string{"crm_roi", "payback_month"}
+
+		got := sf.compute(t, admin, analytics.Request{IDs: ids, Period: period(2026, 3, 1, 2026, 5, 1)})
+		expect(t, got, "crm_roi|2026-03-01..2026-05-01", f(100*(1_500_000-700_000)/700_000.0), f(800_000), f(700_000))
+		expect(t, got, "payback_month|2026-03-01..2026-05-01", f(2), f(1_500_000), f(700_000))
+		mid := sf.compute(t, admin, analytics.Request{IDs: ids, Period: period(2026, 3, 1, 2026, 4, 16)})
+		expect(t, mid, "crm_roi|2026-03-01..2026-04-16", f(100*(300_000-700_000)/700_000.0), f(-400_000), f(700_000))
+
+		rep, err := eng.Report(ctx, admin, "crm_roi", analytics.ReportRequest{Period: period(2026, 3, 1, 2026, 6, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		phases := map[string]int{}
+		after := map[string][3]float64{}
+		for _, r := range rep.Rows {
+			phases[r["phase"].(string)]++
+			if r["phase"] == "after" {
+				after[r["month"].(string)] = [3]float64{r["baseline"].(float64), r["incremental"].(float64), r["incremental_cumulative"].(float64)}
+			}
+		}
+		if phases["baseline_year_earlier"] != 3 || phases["season"] != 12 || phases["baseline"] != 3 || phases["after"] != 3 {
+			t.Errorf("report phases %v", phases)
+		}
+		for month, w := range map[string][3]float64{"2026-03": {2_400_000, 600_000, 600_000}, "2026-04": {600_000, 900_000, 1_500_000}, "2026-05": {0, 400_000, 1_900_000}} {
+			g := after[month]
+			if !near(g[0], w[0]) || !near(g[1], w[1]) || !near(g[2], w[2]) {
+				t.Errorf("%s: baseline, incremental, cumulative = %v, want %v", month, g, w)
+			}
+		}
+		if !strings.Contains(strings.Join(rep.Notes, " "), "Seasonal baseline") {
+			t.Errorf("notes: %v", rep.Notes)
+		}
+
+		// The same account without the setting: the plain baseline.
+		settings(false, crm.Date{Year: 2026, Month: 3, Day: 1})
+		plain := sf.compute(t, admin, analytics.Request{IDs: ids, Period: period(2026, 3, 1, 2026, 5, 1)})
+		expect(t, plain, "crm_roi|2026-03-01..2026-05-01", f(100*(2_100_000-700_000)/700_000.0), f(1_400_000), f(700_000))
+		expect(t, plain, "payback_month|2026-03-01..2026-05-01", f(1), f(1_800_000), f(700_000))
+
+		// Asked for with nothing won a year before the baseline (go-live 1 March 2025: baseline
+		// Dec 2024–Feb 2025, a year earlier empty): the plain baseline, 1,000,000 a month, and
+		// the report says so. March + April 2025 won 2,500,000; no cost yet, so no ROI.
+		settings(true, crm.Date{Year: 2025, Month: 3, Day: 1})
+		early := sf.compute(t, admin, analytics.Request{IDs: ids, Period: period(2025, 3, 1, 2025, 5, 1)})
+		expect(t, early, "crm_roi|2025-03-01..2025-05-01", nil, f(500_000), f(0))
+		rep, err = eng.Report(ctx, admin, "crm_roi", analytics.ReportRequest{Period: period(2025, 3, 1, 2025, 5, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if notes := strings.Join(rep.Notes, " "); !strings.Contains(notes, "No seasonal adjustment: the seasonal baseline needs the account's history") {
+			t.Errorf("notes: %v", rep.Notes)
+		}
+
+		// History that begins inside the months a year earlier is not enough: go-live 1 January
+		// 2026, baseline Oct–Dec 2025 (only December: 1,200,000 / 3 = 400,000 a month), a year
+		// earlier Oct–Dec 2024, but the first deal was created on 2 December 2024 — October and
+		// November 2024 are before the history, not months without sales. Plain: January 2026
+		// made 1,200,000 − 400,000 = 800,000 (a season from the partial year would have been
+		// 1,000,000 / 300,000 × 400,000 and made it negative).
+		settings(true, crm.Date{Year: 2026, Month: 1, Day: 1})
+		partial := sf.compute(t, admin, analytics.Request{IDs: ids, Period: period(2026, 1, 1, 2026, 2, 1)})
+		expect(t, partial, "crm_roi|2026-01-01..2026-02-01", nil, f(800_000), f(0))
 	})
 }

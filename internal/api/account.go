@@ -26,10 +26,11 @@ type AccountOut struct {
 
 // SettingsDTO are the account-wide KPI and automation parameters.
 type SettingsDTO struct {
-	LeadSLAMinutes    int `json:"lead_sla_minutes" minimum:"1" maximum:"44640" doc:"A lead not touched within it counts as uncontacted" example:"1440"`
-	PurchaseCycleDays int `json:"purchase_cycle_days" minimum:"1" maximum:"3660" doc:"Churn window: a customer with no won deal for longer is churned" example:"365"`
-	StalledDays       int `json:"stalled_days" minimum:"1" maximum:"365" doc:"An open deal with no touch and no task for longer is stalled" example:"7"`
-	BaselineMonths    int `json:"baseline_months" minimum:"1" maximum:"36" doc:"Months before go-live that form the ROI baseline" example:"6"`
+	LeadSLAMinutes    int  `json:"lead_sla_minutes" minimum:"1" maximum:"44640" doc:"A lead not touched within it counts as uncontacted" example:"1440"`
+	PurchaseCycleDays int  `json:"purchase_cycle_days" minimum:"1" maximum:"3660" doc:"Churn window: a customer with no won deal for longer is churned" example:"365"`
+	StalledDays       int  `json:"stalled_days" minimum:"1" maximum:"365" doc:"An open deal with no touch and no task for longer is stalled" example:"7"`
+	BaselineMonths    int  `json:"baseline_months" minimum:"1" maximum:"36" doc:"Months before go-live that form the ROI baseline" example:"6"`
+	SeasonalBaseline  bool `json:"seasonal_baseline" required:"false" doc:"Adjust the ROI baseline of each month after go-live by the same month a year earlier: baseline × that month's margin a year before go-live / the baseline months' margin a year earlier (needs won deals in the baseline months a year earlier; else the plain baseline)" example:"true"`
 }
 
 // AccountPatch changes account fields; omitted fields stay.

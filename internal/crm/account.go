@@ -28,6 +28,9 @@ type AccountSettings struct {
 	PurchaseCycleDays int `json:"purchase_cycle_days"` // churn window W; default 365
 	StalledDays       int `json:"stalled_days"`        // a deal with no touch and no task for longer is stalled; default 7
 	BaselineMonths    int `json:"baseline_months"`     // months before go-live that form the ROI baseline; default 6
+	// SeasonalBaseline adjusts the ROI baseline of each month after go-live by the same month a
+	// year earlier (docs/kpi.md); off by default.
+	SeasonalBaseline bool `json:"seasonal_baseline"`
 }
 
 // DefaultAccountSettings are the settings of a new account.

@@ -474,3 +474,42 @@ func TestWebSessionLoginCSRFLogout(t *testing.T) {
 		wantError(t, e.do(c, "GET", "/api/v1/me", "", nil), 401, "unauthorized", "")
 	})
 }
+
+// The account's KPI settings go through the API and back, the seasonal ROI baseline among them;
+// out-of-range values are refused with the field named.
+func TestAccountSettingsRoundTrip(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		admin := e.token(e.alpha.Admin)
+		body := `{"settings":{"lead_sla_minutes":90,"purchase_cycle_days":180,"stalled_days":10,"baseline_months":12,"seasonal_baseline":true}}`
+		if r := e.do(nil, "PATCH", "/api/v1/account", admin, []byte(body)); r.Status != http.StatusOK {
+			t.Fatalf("PATCH settings: %d %s", r.Status, r.Body)
+		}
+		var acc struct {
+			Settings map[string]any `json:"settings"`
+		}
+		r := e.do(nil, "GET", "/api/v1/account", admin, nil)
+		if err := json.Unmarshal(r.Body, &acc); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"lead_sla_minutes": 90.0, "purchase_cycle_days": 180.0, "stalled_days": 10.0, "baseline_months": 12.0, "seasonal_baseline": true}
+		for k, v := range want {
+			if acc.Settings[k] != v {
+				t.Errorf("settings.%s = %v, want %v (%s)", k, acc.Settings[k], v, r.Body)
+			}
+		}
+		got, err := e.svc.Account(t.Context(), e.alpha.Actor(t, e.alpha.Admin))
+		if err != nil || !got.Settings.SeasonalBaseline || got.Settings.BaselineMonths != 12 {
+			t.Errorf("stored settings %+v %v", got.Settings, err)
+		}
+		wantError(t, e.do(nil, "PATCH", "/api/v1/account", admin, []byte(`{"settings":{"lead_sla_minutes":90,"purchase_cycle_days":180,"stalled_days":10,"baseline_months":40}}`)),
+			422, "invalid", "settings.baseline_months")
+		// Clients written before the setting existed leave it out: it is off.
+		if r := e.do(nil, "PATCH", "/api/v1/account", admin, []byte(`{"settings":{"lead_sla_minutes":90,"purchase_cycle_days":180,"stalled_days":10,"baseline_months":6}}`)); r.Status != http.StatusOK {
+			t.Fatalf("PATCH without seasonal_baseline: %d %s", r.Status, r.Body)
+		}
+		if got, _ := e.svc.Account(t.Context(), e.alpha.Actor(t, e.alpha.Admin)); got.Settings.SeasonalBaseline || got.Settings.BaselineMonths != 6 {
+			t.Errorf("stored settings %+v", got.Settings)
+		}
+	})
+}
