@@ -114,7 +114,7 @@ func newDisciplineFixture(t *testing.T, db *store.DB) *disciplineFixture {
 
 	// Activities. Touches in March: north1 3 (20, 25, 28 March), north2 2 (10 March while absent,
 	// 17 March), south1 2 (13 and 29 March), south2 1 (16 March). Not touches: a note, incoming
-	// calls. One touch of north1 at 00:30 on 1 April.
+	// calls, a call on a deal deleted since. One touch of north1 at 00:30 on 1 April.
 	clock.T = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	log(o.North1, "call", "out", d3.ID, 0, mar(20, 11, 0), 60)
 	log(o.North1, "note", "", d3.ID, 0, mar(20, 11, 30), 0)
@@ -128,6 +128,7 @@ func newDisciplineFixture(t *testing.T, db *store.DB) *disciplineFixture {
 	log(o.South1, "call", "in", d7.ID, 0, mar(30, 11, 0), 120)
 	log(o.South1, "call", "in", 0, c1.ID, mar(30, 12, 0), 60)
 	log(o.South2, "email", "out", 0, c4.ID, mar(16, 10, 0), 0)
+	log(o.North1, "call", "out", gone.ID, 0, mar(21, 11, 0), 60) // on the deal deleted next: nowhere
 	if err := svc.DeleteDeal(ctx, admin, gone.ID); err != nil {
 		t.Fatal(err)
 	}
