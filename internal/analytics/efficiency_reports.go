@@ -156,6 +156,8 @@ func managerActivityReport(ctx context.Context, e *Engine, actor *crm.Actor, req
 // id, values…) and the names of the values.
 var activityQueries = []func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string){
 	func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string) {
+		within := q.within("a.at")
+		dealJoin, where := q.userRows(actor, nil, f, "a", "a.user_id")
 		return fmt.Sprintf(`WITH %s
 			SELECT b.i, a.user_id,
 				SUM(CASE WHEN a.kind = 'call' THEN 1 ELSE 0 END),
@@ -165,17 +167,17 @@ var activityQueries = []func(q *query, cte string, actor *crm.Actor, f Filter) (
 				SUM(CASE WHEN a.kind = 'message' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN a.kind = 'note' THEN 1 ELSE 0 END),
 				SUM(CASE WHEN %s THEN 1 ELSE 0 END)
-			FROM activities a %s
-				LEFT JOIN deals d ON d.account_id = a.account_id AND d.id = a.deal_id AND d.deleted_at IS NULL
-			WHERE a.user_id IS NOT NULL AND %s GROUP BY b.i, a.user_id`, cte, isTouch, q.within("a.at"), q.userWhere(actor, f, "a", "a.user_id")),
+			FROM activities a %s %s
+			WHERE a.user_id IS NOT NULL AND %s GROUP BY b.i, a.user_id`, cte, isTouch, within, dealJoin, where),
 			[]string{"calls", "call_minutes", "emails", "meetings", "messages", "notes", "touches"}
 	},
 	func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string) {
+		within := q.within("t.done_at")
+		dealJoin, where := q.userRows(actor, nil, f, "t", "t.responsible_id")
 		return fmt.Sprintf(`WITH %s
 			SELECT b.i, t.responsible_id, COUNT(*)
-			FROM tasks t %s
-				LEFT JOIN deals d ON d.account_id = t.account_id AND d.id = t.deal_id AND d.deleted_at IS NULL
-			WHERE %s GROUP BY b.i, t.responsible_id`, cte, q.within("t.done_at"), q.userWhere(actor, f, "t", "t.responsible_id")),
+			FROM tasks t %s %s
+			WHERE %s GROUP BY b.i, t.responsible_id`, cte, within, dealJoin, where),
 			[]string{"tasks_completed"}
 	},
 	func(q *query, cte string, actor *crm.Actor, f Filter) (string, []string) {
