@@ -129,21 +129,24 @@ func custCTE(q *query, actor *crm.Actor, by []Dimension, f Filter, firstsOnly bo
 		cols = append(cols, fmt.Sprintf("g%d", i+1))
 		sel = append(sel, ds.label+" AS "+cols[i])
 	}
-	extra, only := "", ""
+	extra, only, materialized := "", "", ""
 	if len(sel) > 0 {
 		extra = ", " + strings.Join(sel, ", ")
 	}
 	if firstsOnly {
-		only = "w.rn = 1 AND "
+		// One row a customer, joined with every bucket after: computed once. Left to itself
+		// SQLite worked the CTE into the join: the customer query took 0.63 s instead of 0.33 s
+		// at 100,000 deals. The activity query gained nothing from it and leaves it be.
+		only, materialized = "w.rn = 1 AND ", " MATERIALIZED"
 	}
-	return fmt.Sprintf(`cust AS (
+	return fmt.Sprintf(`cust AS%s (
 		SELECT w.ck, w.closed_at, w.margin, w.first_at, w.second_at,
 			CASE WHEN d.company_id IS NOT NULL THEN co.churned_at ELSE ct.churned_at END AS churned_at%s
 		FROM won w JOIN deals d ON d.id = w.first_id
 			LEFT JOIN companies co ON co.account_id = d.account_id AND co.id = d.company_id
 			LEFT JOIN contacts ct ON ct.account_id = d.account_id AND ct.id = d.contact_id
 			%s
-		WHERE %s%s)`, extra, strings.Join(joins, " "), only, q.where(actor, f)), cols
+		WHERE %s%s)`, materialized, extra, strings.Join(joins, " "), only, q.where(actor, f)), cols
 }
 
 // customerFacts counts, per bucket and slice, the customers at its start (cust_start) and end
