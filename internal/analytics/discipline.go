@@ -215,9 +215,9 @@ func (e *Engine) stalledFacts(ctx context.Context, actor *crm.Actor, spans []Spa
 	sel := strings.Join(append([]string{"b.i"}, labels...), ", ")
 	sqlText := fmt.Sprintf(`WITH %s
 		SELECT %s, COUNT(*), SUM(d.amount)
-		FROM deals d JOIN spans b ON d.created_at < b.c AND (d.closed_at IS NULL OR d.closed_at >= b.e) %s
-		WHERE %s AND NOT %s AND NOT %s GROUP BY %s`,
-		cte, sel, joins, q.where(actor, f), touchSince, openTaskAt("b.e"), sel)
+		FROM deals d CROSS JOIN spans b %s
+		WHERE d.created_at < b.c AND (d.closed_at IS NULL OR d.closed_at >= b.e) AND %s AND %s AND NOT %s AND NOT %s GROUP BY %s`,
+		cte, sel, joins, q.where(actor, f), q.openAtAnEnd(spans), touchSince, openTaskAt("b.e"), sel)
 	return e.runFacts(ctx, q, sqlText, len(labels), []string{"stalled", "stalled_amount"})
 }
 

@@ -95,7 +95,7 @@ func (e *Engine) qualityFacts(ctx context.Context, actor *crm.Actor, spans []Spa
 			SUM(CASE WHEN %s THEN 0 ELSE 1 END),
 			SUM(CASE WHEN d.channel_id IS NOT NULL THEN 0 ELSE 1 END),
 			SUM(CASE WHEN %s THEN 0 ELSE 1 END)
-		FROM deals d JOIN spans b ON d.created_at < b.e AND (d.closed_at IS NULL OR d.closed_at >= b.e) %s
-		WHERE %s GROUP BY %s`, cte, sel, hasClient, hasTask, hasClient, hasTask, joins, q.where(actor, f), sel)
+		FROM deals d CROSS JOIN spans b %s
+		WHERE d.created_at < b.e AND (d.closed_at IS NULL OR d.closed_at >= b.e) AND %s AND %s GROUP BY %s`, cte, sel, hasClient, hasTask, hasClient, hasTask, joins, q.where(actor, f), q.openAtAnEnd(spans), sel)
 	return e.runFacts(ctx, q, sqlText, len(labels), []string{"quality_open", "complete", "no_amount", "no_client", "no_channel", "no_task"})
 }

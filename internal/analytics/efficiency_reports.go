@@ -320,8 +320,8 @@ func dataQualityReport(ctx context.Context, e *Engine, actor *crm.Actor, req Rep
 	labels, joins := groupSQL(by, "")
 	sel := strings.Join(append([]string{"b.i"}, labels...), ", ")
 	untouched, err := e.runFacts(ctx, q, fmt.Sprintf(`WITH %s
-		SELECT %s, COUNT(*) FROM deals d JOIN spans b ON d.created_at < b.c AND (d.closed_at IS NULL OR d.closed_at >= b.e) %s
-		WHERE %s AND NOT %s GROUP BY %s`, cte, sel, joins, q.where(actor, req.Filter), touchSince, sel), 1, []string{"untouched_deals"})
+		SELECT %s, COUNT(*) FROM deals d CROSS JOIN spans b %s
+		WHERE d.created_at < b.c AND (d.closed_at IS NULL OR d.closed_at >= b.e) AND %s AND %s AND NOT %s GROUP BY %s`, cte, sel, joins, q.where(actor, req.Filter), q.openAtAnEnd(spans), touchSince, sel), 1, []string{"untouched_deals"})
 	if err != nil {
 		return nil, err
 	}
