@@ -27,7 +27,9 @@ type Main struct {
 	stderr  io.Writer
 	log     *slog.Logger
 	demo    bool // a first start fills the new account with demo data
-	demoOpt demoFlags
+	// stopStats stops the upkeep of SQLite's planner statistics (store.DB.KeepStatistics).
+	stopStats func()
+	demoOpt   demoFlags
 }
 
 // NewMain returns a Main with cfg.
@@ -75,6 +77,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Jobs.Start(ctx); err != nil {
 		return err
 	}
+	m.stopStats = db.KeepStatistics(statisticsInterval, m.log)
 	m.Server = server.New(server.Config{Addr: m.Config.Addr, BaseURL: m.Config.BaseURL, Logger: m.log, Jobs: m.Jobs,
 		MaxImportBytes: m.Config.ImportMaxMB << 20}, db, m.Service)
 	if err := m.Server.Open(); err != nil {
@@ -138,6 +141,10 @@ func (m *Main) bootstrapDemo(ctx context.Context) error {
 	return nil
 }
 
+// statisticsInterval is how often a running server brings SQLite's planner statistics up to
+// date: SQLite's advice for long-lived connections is every few hours.
+const statisticsInterval = 3 * time.Hour
+
 // Close stops the server, letting requests in flight finish for up to 20 seconds, then the
 // background jobs, letting running ones finish for up to 20 seconds (an import still running then
 // is cancelled and resumes at the next start after its last chunk), then closes the database cleanly.
@@ -154,6 +161,9 @@ func (m *Main) Close() error {
 		if jerr := m.Jobs.Stop(ctx); err == nil {
 			err = jerr
 		}
+	}
+	if m.stopStats != nil {
+		m.stopStats()
 	}
 	if m.DB != nil {
 		if cerr := m.DB.Close(); err == nil {

@@ -42,6 +42,8 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	gen    atomic.Uint64 // committed write transactions of this process: see Generation
+	// readIdle is the idle readers SQLite's pool keeps (stats.go closes them to refresh statistics).
+	readIdle int
 
 	pgxConfig *pgxpool.Config // PostgreSQL: the configuration of Pgx's pool
 	pgxOnce   sync.Once
@@ -158,7 +160,8 @@ func openSQLite(dsn string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{Engine: SQLite, write: write, read: read}, nil
+	read.SetConnMaxLifetime(readerLifetime)
+	return &DB{Engine: SQLite, write: write, read: read, readIdle: n}, nil
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -222,7 +225,8 @@ func (db *DB) migrator() (*goose.Provider, error) {
 
 // Migrate applies every pending migration, each in its own transaction, and returns the versions
 // applied; then it brings River's own tables (river_*, the durable jobs of internal/jobs) to the
-// version the binary's River needs, with River's migrator.
+// version the binary's River needs, with River's migrator; on SQLite it last analyses the tables
+// whose planner statistics are missing or stale (Optimize).
 func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	p, err := db.migrator()
 	if err != nil {
@@ -236,6 +240,11 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 		return nil, err
 	}
 	if err := db.RestoreDeferred(ctx); err != nil {
+		return nil, err
+	}
+	// A migration may add an index: on SQLite it has no statistics until analysed, and the planner
+	// may then prefer it where it is the worst choice (docs/architecture.md).
+	if _, err := db.Optimize(ctx); err != nil {
 		return nil, err
 	}
 	applied := make([]int64, len(results))

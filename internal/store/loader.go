@@ -385,6 +385,7 @@ func (l *Loader) Close() error {
 			return fmt.Errorf("store: loader: analyze %s: %w", name, err)
 		}
 	}
+	l.db.refreshReaders() // readers opened before the load would keep planning without these statistics
 	return nil
 }
 
