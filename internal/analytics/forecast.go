@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -74,20 +75,23 @@ type StageProbability struct {
 
 // SalesForecast is the answer of the forecast.
 type SalesForecast struct {
-	Start         crm.Date           `json:"start"` // the first forecast month
-	HistoryStart  crm.Date           `json:"history_start"`
-	History       []ForecastMonth    `json:"history"` // Actual only
-	Months        []ForecastMonth    `json:"months"`
-	Model         string             `json:"model"` // of the new business: holt_winters, trend, none
-	Alpha         float64            `json:"alpha,omitempty"`
-	Beta          float64            `json:"beta,omitempty"`
-	Gamma         float64            `json:"gamma,omitempty"`
-	Stages        []StageProbability `json:"stages"`
-	MedianDays    *float64           `json:"median_days"`    // creation to win, of the history's won deals
-	BeyondHorizon float64            `json:"beyond_horizon"` // weighted amount of open deals expected later
-	Backtest      []ForecastMonth    `json:"backtest"`       // nil when the history is too short
-	MAE           *float64           `json:"mae"`
-	MAPE          *float64           `json:"mape"` // percent, over the backtest months with revenue
+	Start        crm.Date `json:"start"` // the first forecast month
+	HistoryStart crm.Date `json:"history_start"`
+	// RequestedStart is the period's first whole month when the history starts later, at the
+	// month of the first deal; nil otherwise.
+	RequestedStart *crm.Date          `json:"requested_start,omitempty"`
+	History        []ForecastMonth    `json:"history"` // Actual only
+	Months         []ForecastMonth    `json:"months"`
+	Model          string             `json:"model"` // of the new business: holt_winters, trend, none
+	Alpha          float64            `json:"alpha,omitempty"`
+	Beta           float64            `json:"beta,omitempty"`
+	Gamma          float64            `json:"gamma,omitempty"`
+	Stages         []StageProbability `json:"stages"`
+	MedianDays     *float64           `json:"median_days"`    // creation to win, of the history's won deals
+	BeyondHorizon  float64            `json:"beyond_horizon"` // weighted amount of open deals expected later
+	Backtest       []ForecastMonth    `json:"backtest"`       // nil when the history is too short
+	MAE            *float64           `json:"mae"`
+	MAPE           *float64           `json:"mape"` // percent, over the backtest months with revenue
 }
 
 // addMonths returns the first day of the month n months after d's.
@@ -114,10 +118,22 @@ func (e *Engine) SalesForecast(ctx context.Context, actor *crm.Actor, p Period, 
 	if h0 != p.From {
 		h0 = addMonths(h0, 1)
 	}
+	// Months before the first deal are not months without sales but months without records (the
+	// CRM, an import, a manager or a channel began later): as zeros they would teach the models a
+	// slump and a climb that never happened. The history starts with the month of the first deal.
+	first, err := e.firstDealMonth(ctx, actor, f, p.Loc)
+	if err != nil {
+		return nil, err
+	}
+	var requested *crm.Date
+	if first != nil && h0.Before(*first) {
+		asked := h0
+		requested, h0 = &asked, *first
+	}
 	if start.Before(h0) {
 		h0 = start
 	}
-	out := &SalesForecast{Start: start, HistoryStart: h0}
+	out := &SalesForecast{Start: start, HistoryStart: h0, RequestedStart: requested}
 	maxLag := max(months, backtestMonths)
 	rev, err := e.revenueByLag(ctx, actor, f, p.Loc, h0, start, maxLag)
 	if err != nil {
@@ -273,6 +289,24 @@ func (e *Engine) revenueByLag(ctx context.Context, actor *crm.Actor, f Filter, l
 		rev[w][lag] += amount
 	}
 	return rev, rows.Err()
+}
+
+// firstDealMonth is the first day of the month of the first deal the actor sees, filtered (in loc);
+// nil without deals.
+func (e *Engine) firstDealMonth(ctx context.Context, actor *crm.Actor, f Filter, loc *time.Location) (*crm.Date, error) {
+	q := &query{engine: e.db.Engine}
+	// ORDER BY … LIMIT 1, not MIN: SQLite returns an aggregate of timestamps as text.
+	var first time.Time
+	err := e.db.Reader().QueryRowContext(ctx, `SELECT d.created_at FROM deals d WHERE `+q.where(actor, f)+
+		` ORDER BY d.created_at LIMIT 1`, q.args...).Scan(&first)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("analytics: forecast history: %w", err)
+	}
+	m := crm.DateOf(first.In(loc)).MonthStart()
+	return &m, nil
 }
 
 // learnedProbabilities returns the probability of every open stage of the account: of the deals
@@ -446,9 +480,13 @@ func salesForecastReport(ctx context.Context, e *Engine, actor *crm.Actor, req R
 	}
 	rep.Notes = append(rep.Notes, fmt.Sprintf("The forecast starts %s; it learns from the %d whole months from %s. Revenue = the weighted pipeline open at the start, by expected close date (else creation + the median days to win), + new business forecast from the history of revenue won from deals created at most k − 1 months earlier. The interval is ±1.96 σ.",
 		fc.Start, len(fc.History), fc.HistoryStart))
+	if fc.RequestedStart != nil {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("The months from %s to %s are left out of the history: they have no deals (the records begin later), and as zero sales they would skew the model.",
+			*fc.RequestedStart, addMonths(fc.HistoryStart, -1).String()[:7]))
+	}
 	switch fc.Model {
 	case ModelHoltWinters:
-		rep.Notes = append(rep.Notes, fmt.Sprintf("New business: Holt-Winters, additive, yearly season (first month: α=%.1f, β=%.1f, γ=%.1f).", fc.Alpha, fc.Beta, fc.Gamma))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("New business: Holt-Winters, additive, yearly season (first month: α=%.1f, β=%.1f, γ=%.1f), fitted to the errors 1 to %d months ahead.", fc.Alpha, fc.Beta, fc.Gamma, hwHorizon))
 	case ModelTrend:
 		rep.Notes = append(rep.Notes, "New business: a linear trend (Holt-Winters needs 24 months of history).")
 	default:

@@ -322,6 +322,36 @@ func TestSalesForecastBacktest(t *testing.T) {
 			t.Errorf("notes lack the backtest's error:\n%s", notes)
 		}
 
+		// A period starting half a year before the first deal: those months have no records, not
+		// zero sales. The history starts in January 2025 as before and the forecast is the same,
+		// where six zeros ahead of the line would have bent it.
+		early := analytics.Period{From: day(2024, 7, 1), To: day(2026, 1, 1), Loc: msk}
+		fe, err := eng.SalesForecast(fx.ctx, fx.admin, early, 6, analytics.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fe.HistoryStart != day(2025, 1, 1) || fe.RequestedStart == nil || *fe.RequestedStart != day(2024, 7, 1) || len(fe.History) != 12 {
+			t.Errorf("history from %s (asked %v), %d months; want from 2025-01-01 (asked 2024-07-01), 12", fe.HistoryStart, fe.RequestedStart, len(fe.History))
+		}
+		if fc.RequestedStart != nil {
+			t.Errorf("the period began with the deals, yet the history says it was asked from %s", fc.RequestedStart)
+		}
+		for i := range fc.Months {
+			if fe.Months[i].Forecast != fc.Months[i].Forecast {
+				t.Errorf("%s: %g from the earlier period, %g from the deals' first month", fc.Months[i].Month, fe.Months[i].Forecast, fc.Months[i].Forecast)
+			}
+		}
+		if fe.MAE == nil || *fe.MAE != *fc.MAE {
+			t.Errorf("backtest MAE %s from the earlier period, want %s", show(fe.MAE), show(fc.MAE))
+		}
+		erep, err := eng.Report(fx.ctx, fx.admin, "sales_forecast", analytics.ReportRequest{Period: early})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if notes := strings.Join(erep.Notes, "\n"); !strings.Contains(notes, "The months from 2024-07-01 to 2024-12 are left out") {
+			t.Errorf("notes do not say which months were left out:\n%s", notes)
+		}
+
 		// A manager with no deals: zeros, exactly, and no interval width.
 		empty, err := eng.SalesForecast(fx.ctx, o.Actor(t, o.South2), period, 2, analytics.Filter{})
 		if err != nil {

@@ -84,15 +84,22 @@ func line(y []float64) (a, b float64) {
 // (the first of equals, so that a series fitted exactly keeps the smoothest).
 var hwGrid = []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
 
+// hwHorizon is the horizon of the fitting criterion: the forecast is read months ahead (the report
+// shows 6 by default, the backtest 6), so the constants are chosen for the errors 1 to 6 steps
+// ahead, not the next step's alone — which rewards following every turn of the trend and then
+// carrying it on for months (a go-live's jump read as growth that never stops).
+const hwHorizon = 6
+
 // fitHoltWinters fits additive Holt-Winters with season m to y (len(y) ≥ 2m), choosing α, β, γ on
-// hwGrid by the least sum of squared one-step-ahead errors over y[m:].
+// hwGrid by the least mean, over the horizons 1 to hwHorizon, of the
+// in-sample squared errors of the forecasts made from each step of y[m:] (Hyndman's "amse").
 func fitHoltWinters(y []float64, m int) *seriesFit {
 	best := -1.0 // none yet
 	var ba, bb, bg float64
 	for _, a := range hwGrid {
 		for _, b := range hwGrid {
 			for _, g := range hwGrid {
-				if s := runHoltWinters(y, m, a, b, g).sse; best < 0 || s < best-1e-9*math.Max(1, best) {
+				if s := runHoltWinters(y, m, a, b, g).amse; best < 0 || s < best-1e-9*math.Max(1, best) {
 					best, ba, bb, bg = s, a, b, g
 				}
 			}
@@ -106,7 +113,8 @@ func fitHoltWinters(y []float64, m int) *seriesFit {
 }
 
 type hwRun struct {
-	sse          float64
+	sse          float64 // of the one-step-ahead errors
+	amse         float64 // the mean over h = 1…hwHorizon of the mean squared h-step-ahead error
 	level, trend float64
 	season       []float64 // season[t] for every t < n: the first m from the initialisation
 }
@@ -132,7 +140,14 @@ func runHoltWinters(y []float64, m int, alpha, beta, gamma float64) hwRun {
 		season[i] = y[i] - (mean1 + trend*(float64(i)-mid))
 	}
 	var sse float64
+	var hse [hwHorizon]float64 // squared h-step-ahead errors, and how many, by h
+	var hn [hwHorizon]int
 	for t := m; t < len(y); t++ {
+		for h := 1; h <= hwHorizon && t+h-1 < len(y); h++ {
+			e := y[t+h-1] - (level + float64(h)*trend + season[t-m+(h-1)%m])
+			hse[h-1] += e * e
+			hn[h-1]++
+		}
 		e := y[t] - (level + trend + season[t-m])
 		sse += e * e
 		prev := level
@@ -140,5 +155,16 @@ func runHoltWinters(y []float64, m int, alpha, beta, gamma float64) hwRun {
 		trend = beta*(level-prev) + (1-beta)*trend
 		season[t] = gamma*(y[t]-level) + (1-gamma)*season[t-m]
 	}
-	return hwRun{sse: sse, level: level, trend: trend, season: season}
+	var amse float64
+	var hs int
+	for h := range hwHorizon {
+		if hn[h] > 0 {
+			amse += hse[h] / float64(hn[h])
+			hs++
+		}
+	}
+	if hs > 0 {
+		amse /= float64(hs)
+	}
+	return hwRun{sse: sse, amse: amse, level: level, trend: trend, season: season}
 }

@@ -116,3 +116,23 @@ func TestTrendByHand(t *testing.T) {
 		t.Errorf("no history: %g %s", none.Forecast(1), none.Model)
 	}
 }
+
+func TestHoltWintersDoesNotCarryAJumpOnAsGrowth(t *testing.T) {
+	// Two years of a flat series with a yearly season, and a go-live at month 18 lifting it by 300
+	// for good. Fitted on the next step's errors alone, the model read the jump as growth and
+	// carried it on: its forecasts overshot by 120–130 from the second month on. Fitted on the
+	// errors 1 to 6 steps ahead, it stays within a third of the jump.
+	y := make([]float64, 36)
+	for t := range y {
+		y[t] = 1000 + seasonal[t%12]
+		if t >= 18 {
+			y[t] += 300
+		}
+	}
+	fit := fitSeries(y[:24], 12)
+	for h := 1; h <= 6; h++ {
+		if got, want := fit.Forecast(h), y[23+h]; math.Abs(got-want) > 100 {
+			t.Errorf("h=%d: %g, want %g ± 100 (α=%g β=%g γ=%g)", h, got, want, fit.Alpha, fit.Beta, fit.Gamma)
+		}
+	}
+}
