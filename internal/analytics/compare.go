@@ -37,6 +37,25 @@ func (e *Engine) Compare(ctx context.Context, actor *crm.Actor, req Request, goL
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	req.Bucket = None
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	type compareKey struct {
+		Request
+		GoLive crm.Date
+	}
+	return cachedAnswer(e, cacheKey(actor, compareKey{req, goLive}), func() ([]Comparison, error) {
+		return e.compare(ctx, actor, req, goLive)
+	})
+}
+
+// compare computes a valid comparison. Before and after are two contiguous windows, computed as
+// two buckets of one request: each fact query reads both at once, where a request per window read
+// the rows between them twice and paid every query's fixed part (the customers' first purchases,
+// the states at an end over all history) once per window. The year-earlier window overlaps the
+// before window when the windows are longer than half a year, and is a request of its own.
+func (e *Engine) compare(ctx context.Context, actor *crm.Actor, req Request, goLive crm.Date) ([]Comparison, error) {
 	loc := req.Period.Loc
 	start, end := goLive.In(loc), req.Period.To.In(loc)
 	days := int(end.Sub(start).Hours()/24 + 0.5)
@@ -47,23 +66,35 @@ func (e *Engine) Compare(ctx context.Context, actor *crm.Actor, req Request, goL
 	}
 	values := map[string]map[string]Result{} // window → kpi|labels → result
 	var order []string
-	// One window after another: each computes its fact queries side by side already (one per
-	// core); more at once would only cost memory.
-	for name, p := range windows {
-		r := req
-		r.Period, r.Bucket = p, None
-		rs, err := e.Compute(ctx, actor, r)
-		if err != nil {
-			return nil, err
+	keep := func(name string, x Result) {
+		if values[name] == nil {
+			values[name] = map[string]Result{}
 		}
-		values[name] = map[string]Result{}
-		for _, x := range rs {
-			k := x.KPI + "\x1e" + sliceLabel(x.Slice, req.By)
-			values[name][k] = x
-			if name == "after" {
-				order = append(order, k)
-			}
+		k := x.KPI + "\x1e" + sliceLabel(x.Slice, req.By)
+		values[name][k] = x
+		if name == "after" {
+			order = append(order, k)
 		}
+	}
+	before, after := windows["before"].Span(), windows["after"].Span()
+	rs, err := e.computeSpans(ctx, actor, req, []Span{before, after})
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range rs {
+		if x.Bucket == after.Label {
+			keep("after", x)
+		} else {
+			keep("before", x)
+		}
+	}
+	r := req
+	r.Period = windows["year_earlier"]
+	if rs, err = e.computeSpans(ctx, actor, r, r.Period.Spans(None)); err != nil {
+		return nil, err
+	}
+	for _, x := range rs {
+		keep("year_earlier", x)
 	}
 	// Before and after cover the same months of the year only when the windows are whole years.
 	years := float64(days) / 365.2425

@@ -166,10 +166,16 @@ func (e *Engine) Compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 	return cachedAnswer(e, cacheKey(actor, req), func() ([]Result, error) { return e.compute(ctx, actor, req) })
 }
 
-// compute answers a valid request from the database. Its fact queries run side by side (at most
-// one per core): each is one aggregate in the database, independent of the others.
+// compute answers a valid request from the database.
 func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]Result, error) {
-	spans := req.Period.Spans(req.Bucket)
+	return e.computeSpans(ctx, actor, req, req.Period.Spans(req.Bucket))
+}
+
+// computeSpans answers the request's KPIs for the given spans instead of its period's buckets:
+// sorted, contiguous and not overlapping, as a period's buckets are (the fact groups rely on it).
+// Its fact queries run side by side (at most one per core): each is one aggregate in the database,
+// independent of the others.
+func (e *Engine) computeSpans(ctx context.Context, actor *crm.Actor, req Request, spans []Span) ([]Result, error) {
 	var groups []factGroup
 	for _, id := range req.IDs {
 		for _, g := range registry[id].facts {
