@@ -38,9 +38,10 @@ func (e *Engine) acquisitionFacts(ctx context.Context, actor *crm.Actor, spans [
 	if !actor.SeesAll() || len(by) != 0 || f != (Filter{}) || len(spans) == 0 {
 		return out, nil
 	}
+	_, _, _, to := spanBounds(spans)
 	rows, err := e.db.Reader().QueryContext(ctx, `SELECT incurred_on, recurrence, ends_on, amount FROM crm_costs
 		WHERE account_id = $1 AND deleted_at IS NULL AND acquisition = TRUE AND incurred_on < $2`,
-		actor.AccountID, spans[len(spans)-1].ToDate)
+		actor.AccountID, to)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: acquisition costs: %w", err)
 	}

@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/voronka/voronka/internal/crm"
 )
@@ -50,11 +51,11 @@ func (e *Engine) Compare(ctx context.Context, actor *crm.Actor, req Request, goL
 	})
 }
 
-// compare computes a valid comparison. Before and after are two contiguous windows, computed as
-// two buckets of one request: each fact query reads both at once, where a request per window read
-// the rows between them twice and paid every query's fixed part (the customers' first purchases,
-// the states at an end over all history) once per window. The year-earlier window overlaps the
-// before window when the windows are longer than half a year, and is a request of its own.
+// compare computes a valid comparison. The three windows are three buckets of one request: each
+// fact query reads them all at once, where a request per window paid every query's fixed part
+// (the customers' first purchases, the states at an end over all history) once per window and
+// read the rows of overlapping windows again. The year-earlier window overlaps the before window
+// when the windows are longer than half a year, and leaves a gap otherwise.
 func (e *Engine) compare(ctx context.Context, actor *crm.Actor, req Request, goLive crm.Date) ([]Comparison, error) {
 	loc := req.Period.Loc
 	start, end := goLive.In(loc), req.Period.To.In(loc)
@@ -76,25 +77,18 @@ func (e *Engine) compare(ctx context.Context, actor *crm.Actor, req Request, goL
 			order = append(order, k)
 		}
 	}
-	before, after := windows["before"].Span(), windows["after"].Span()
-	rs, err := e.computeSpans(ctx, actor, req, []Span{before, after})
+	spans := []Span{windows["year_earlier"].Span(), windows["before"].Span(), windows["after"].Span()}
+	slices.SortStableFunc(spans, func(a, b Span) int { return a.Start.Compare(b.Start) })
+	names := map[string]string{}
+	for n, p := range windows {
+		names[p.Span().Label] = n
+	}
+	rs, err := e.computeSpans(ctx, actor, req, spans)
 	if err != nil {
 		return nil, err
 	}
 	for _, x := range rs {
-		if x.Bucket == after.Label {
-			keep("after", x)
-		} else {
-			keep("before", x)
-		}
-	}
-	r := req
-	r.Period = windows["year_earlier"]
-	if rs, err = e.computeSpans(ctx, actor, r, r.Period.Spans(None)); err != nil {
-		return nil, err
-	}
-	for _, x := range rs {
-		keep("year_earlier", x)
+		keep(names[x.Bucket], x)
 	}
 	// Before and after cover the same months of the year only when the windows are whole years.
 	years := float64(days) / 365.2425

@@ -282,6 +282,7 @@ func (e *Engine) newContactFacts(ctx context.Context, actor *crm.Actor, spans []
 		conds = append(conds, "d.segment = "+q.add(f.Segment))
 	}
 	group := strings.Join(append([]string{"b.i"}, labels...), ", ")
+	start, end, _, _ := spanBounds(spans)
 	sqlText := fmt.Sprintf(`WITH %s
 		SELECT %s, COUNT(*)
 		FROM (SELECT responsible_id, channel_id, region, segment, created_at FROM contacts
@@ -291,7 +292,7 @@ func (e *Engine) newContactFacts(ctx context.Context, actor *crm.Actor, spans []
 				WHERE account_id = %[3]s AND deleted_at IS NULL AND created_at >= %[7]s AND created_at < %[8]s) d
 			JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %[4]s
 		WHERE %[5]s GROUP BY %[6]s`, spansSQL, group, acc, strings.Join(joins, " "), strings.Join(conds, " AND "), group,
-		q.add(spans[0].Start), q.add(spans[len(spans)-1].End))
+		q.add(start), q.add(end))
 	got, err := collectFacts(ctx, e, q, sqlText, len(labels), []string{"new_contacts"})
 	if err != nil {
 		return nil, err

@@ -71,10 +71,11 @@ func (e *Engine) spendFacts(ctx context.Context, actor *crm.Actor, spans []Span,
 	if len(spans) == 0 {
 		return out, nil
 	}
+	_, _, from, to := spanBounds(spans)
 	rows, err := e.db.Reader().QueryContext(ctx, `SELECT s.channel_id, c.name, s.starts_on, s.ends_on, s.amount
 		FROM marketing_spend s JOIN channels c ON c.id = s.channel_id
 		WHERE s.account_id = $1 AND s.deleted_at IS NULL AND s.ends_on >= $2 AND s.starts_on < $3`,
-		actor.AccountID, spans[0].FromDate, spans[len(spans)-1].ToDate)
+		actor.AccountID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: spend: %w", err)
 	}

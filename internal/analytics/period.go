@@ -147,6 +147,21 @@ func label(start time.Time, b Bucket) string {
 	return start.Format(time.DateOnly)
 }
 
+// spanBounds is the smallest range holding every span — its first start and last end, as instants
+// and days. Spans are usually a period's buckets, but before/after go-live asks for windows that
+// may leave gaps or overlap (compare.go), so the first span need not start first nor the last end last.
+func spanBounds(spans []Span) (start, end time.Time, from, to crm.Date) {
+	for i, s := range spans {
+		if i == 0 || s.Start.Before(start) {
+			start, from = s.Start, s.FromDate
+		}
+		if i == 0 || s.End.After(end) {
+			end, to = s.End, s.ToDate
+		}
+	}
+	return start, end, from, to
+}
+
 // SpanOf returns the index of the span holding instant t, or -1.
 func SpanOf(spans []Span, t time.Time) int {
 	lo, hi := 0, len(spans)

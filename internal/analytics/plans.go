@@ -119,8 +119,9 @@ func (e *Engine) planFacts(ctx context.Context, actor *crm.Actor, spans []Span, 
 	}
 	// The plans of the months the spans touch.
 	plans := map[planKey]planAmounts{}
+	_, _, from, to := spanBounds(spans)
 	prow, err := e.db.Reader().QueryContext(ctx, `SELECT month, scope, scope_id, revenue, margin FROM sales_plans
-		WHERE account_id = $1 AND month >= $2 AND month < $3`, actor.AccountID, spans[0].FromDate.MonthStart(), spans[len(spans)-1].ToDate)
+		WHERE account_id = $1 AND month >= $2 AND month < $3`, actor.AccountID, from.MonthStart(), to)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: plans: %w", err)
 	}

@@ -165,18 +165,25 @@ func (e *Engine) managers(ctx context.Context, actor *crm.Actor, f Filter, from,
 	return out, arows.Err()
 }
 
-// days returns the days of the spans, each with the index of the span holding it.
-func days(spans []Span, loc *time.Location) (ds []Span, bucket []int) {
+// days returns the days the spans hold, each with the indexes of the spans holding it: one for a
+// period's buckets, none or several for windows with gaps or overlaps (spanBounds).
+func days(spans []Span, loc *time.Location) (ds []Span, buckets [][]int) {
 	if len(spans) == 0 {
 		return nil, nil
 	}
-	p := Period{From: spans[0].FromDate, To: spans[len(spans)-1].ToDate, Loc: loc}
-	ds = p.Spans(Day)
-	bucket = make([]int, len(ds))
-	for i, d := range ds {
-		bucket[i] = SpanOf(spans, d.Start)
+	_, _, from, to := spanBounds(spans)
+	for _, d := range (Period{From: from, To: to, Loc: loc}).Spans(Day) {
+		var in []int
+		for i, s := range spans {
+			if !d.Start.Before(s.Start) && d.Start.Before(s.End) {
+				in = append(in, i)
+			}
+		}
+		if len(in) > 0 {
+			ds, buckets = append(ds, d), append(buckets, in)
+		}
 	}
-	return ds, bucket
+	return ds, buckets
 }
 
 // activeDays returns, for the days ds, which (day index, user) of the users logged a touch or
@@ -239,11 +246,12 @@ func (e *Engine) staffFacts(ctx context.Context, actor *crm.Actor, spans []Span,
 	if err != nil {
 		return nil, err
 	}
-	ms, err := e.managers(ctx, actor, f, spans[0].FromDate, spans[len(spans)-1].ToDate)
+	_, _, from, to := spanBounds(spans)
+	ms, err := e.managers(ctx, actor, f, from, to)
 	if err != nil || len(ms) == 0 {
 		return out, err
 	}
-	ds, bucket := days(spans, loc)
+	ds, buckets := days(spans, loc)
 	ids := make([]int64, len(ms))
 	for i, m := range ms {
 		ids[i] = m.id
@@ -259,20 +267,23 @@ func (e *Engine) staffFacts(ctx context.Context, actor *crm.Actor, spans []Span,
 			if !m.activeOn(d.Start, d.End) {
 				continue
 			}
-			k := sliceKey{bucket: bucket[i], labels: m.labels(by)}
-			fs := out[k]
-			if fs == nil {
-				fs = facts{"working_days": 0, "active_days": 0, "manager_months": 0}
-				out[k] = fs
-			}
-			if monthDays[k] == nil {
-				monthDays[k] = map[crm.Date]int{}
-			}
-			monthDays[k][d.FromDate.MonthStart()]++
-			if m.workingDay(d.FromDate, d.Start, d.End) {
-				fs["working_days"]++
-				if act[[2]int64{int64(i), m.id}] {
-					fs["active_days"]++
+			working := m.workingDay(d.FromDate, d.Start, d.End)
+			for _, b := range buckets[i] {
+				k := sliceKey{bucket: b, labels: m.labels(by)}
+				fs := out[k]
+				if fs == nil {
+					fs = facts{"working_days": 0, "active_days": 0, "manager_months": 0}
+					out[k] = fs
+				}
+				if monthDays[k] == nil {
+					monthDays[k] = map[crm.Date]int{}
+				}
+				monthDays[k][d.FromDate.MonthStart()]++
+				if working {
+					fs["working_days"]++
+					if act[[2]int64{int64(i), m.id}] {
+						fs["active_days"]++
+					}
 				}
 			}
 		}
