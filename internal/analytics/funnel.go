@@ -490,10 +490,13 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 					LEAD(e.at) OVER (PARTITION BY cd.lbl, e.deal_id ORDER BY e.at, e.id) AS left_at
 				FROM cd JOIN deal_stage_events e ON e.account_id = %[2]s AND e.deal_id = cd.deal_id),
 			-- The label rides along from cd: joining cd with ds afterwards, PostgreSQL (which
-			-- estimates cd at one row) rescanned ds for every deal of the cohort.
+			-- estimates cd at one row) rescanned ds for every deal of the cohort. ev CROSS JOIN
+			-- stages: SQLite otherwise looped over the stages and built an index on ev for each
+			-- (16.8 s instead of 19.2 s at 1M deals).
 			x AS (
 				SELECT ev.lbl, ev.sid, SUM(%[4]s) AS secs, COUNT(*) - COUNT(ev.left_at) AS open_visits
-				FROM ev JOIN stages st ON st.account_id = %[2]s AND st.id = ev.sid AND st.pipeline_id = %[3]s
+				FROM ev CROSS JOIN stages st
+				WHERE st.account_id = %[2]s AND st.id = ev.sid AND st.pipeline_id = %[3]s
 					AND st.kind = 'open' AND NOT st.archived
 				GROUP BY ev.lbl, ev.deal_id, ev.sid),
 			y AS (SELECT lbl, sid, secs,
