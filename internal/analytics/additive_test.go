@@ -15,10 +15,12 @@ import (
 	"github.com/voronka/voronka/internal/testkit"
 )
 
-// A sliced request adds the totals of the additive fact groups up from their slices (kpi.go). Here
-// each such group's slices, summed, are checked against its own totals query on a demo account:
-// every dimension but product alone and two together, monthly buckets and a whole period, an
-// administrator, a head of sales and a manager, with and without a filter, on both engines.
+// A sliced request adds the totals of the additive fact groups up from their slices, and has the
+// median groups answer their totals and slices in one query (kpi.go). Here each additive group's
+// slices, summed, and each median group's joint answer are checked against the group's own queries
+// on a demo account: every dimension but product alone and two together, monthly buckets and a
+// whole period, an administrator, a head of sales and a manager, with and without a filter, on
+// both engines.
 func TestAdditiveFactsSumToTheirTotals(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -75,6 +77,41 @@ func TestAdditiveFactsSumToTheirTotals(t *testing.T) {
 		}
 		if checked < len(groups)*len(actors)*2*2*4 {
 			t.Fatalf("only %d comparisons", checked)
+		}
+
+		// The groups that answer their totals with their slices in one query: both as their own
+		// queries give them.
+		for g := range withTotalsFacts {
+			for ai, actor := range actors {
+				for _, f := range []Filter{{}, {PipelineID: ps[0].ID}} {
+					for _, spans := range [][]Span{year.Spans(Month), year.Spans(None)} {
+						totals, err := e.facts(ctx, actor, g, spans, nil, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, by := range bys {
+							sliced, err := e.facts(ctx, actor, g, spans, by, f)
+							if err != nil {
+								t.Fatal(err)
+							}
+							both, err := e.factsWithTotals(ctx, actor, g, spans, by, f)
+							if err != nil {
+								t.Fatal(err)
+							}
+							where := fmt.Sprintf("%s, actor %d, filter %+v, %d spans, by %v", g, ai, f, len(spans), by)
+							if diff := factsDiff(both[0], sliced); diff != "" {
+								t.Errorf("%s: slices with the totals differ from the slices alone: %s", where, diff)
+							}
+							if diff := factsDiff(both[1], totals); diff != "" {
+								t.Errorf("%s: totals with the slices differ from the totals alone: %s", where, diff)
+							}
+							if len(totals) == 0 {
+								t.Errorf("%s: no totals to compare", where)
+							}
+						}
+					}
+				}
+			}
 		}
 	})
 }

@@ -30,17 +30,28 @@ func spansWithDatesCTE(q *query, spans []Span) string {
 // collectFacts runs a fact query whose rows are (bucket, labels…, values…) and returns the values
 // by (bucket, slice) under names; NULL values are left out.
 func collectFacts(ctx context.Context, e *Engine, q *query, sqlText string, labels int, names []string) (map[sliceKey]facts, error) {
+	sets, err := collectFactSets(ctx, e, q, sqlText, false, labels, names)
+	return sets[0], err
+}
+
+// collectFactSets is collectFacts for a query that answers the totals and the slices at once
+// (withTotals): its rows lead with the set, 0 for the slices and 1 for the totals (whose labels
+// are NULL), and the two come back as [slices, totals]. Without withTotals there is one set.
+func collectFactSets(ctx context.Context, e *Engine, q *query, sqlText string, withTotals bool, labels int, names []string) ([2]map[sliceKey]facts, error) {
+	out := [2]map[sliceKey]facts{{}, {}}
 	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
 	if err != nil {
-		return nil, fmt.Errorf("analytics: %w", err)
+		return out, fmt.Errorf("analytics: %w", err)
 	}
 	defer rows.Close()
-	out := map[sliceKey]facts{}
 	for rows.Next() {
-		var bucket int
+		var set, bucket int
 		lbls := make([]sql.NullString, labels)
 		vals := make([]sql.NullFloat64, len(names))
 		dest := []any{&bucket}
+		if withTotals {
+			dest = []any{&set, &bucket}
+		}
 		for i := range lbls {
 			dest = append(dest, &lbls[i])
 		}
@@ -48,17 +59,20 @@ func collectFacts(ctx context.Context, e *Engine, q *query, sqlText string, labe
 			dest = append(dest, &vals[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("analytics: %w", err)
+			return out, fmt.Errorf("analytics: %w", err)
 		}
-		parts := make([]string, len(lbls))
-		for i, l := range lbls {
-			parts[i] = l.String
+		k := sliceKey{bucket: bucket}
+		if set == 0 {
+			parts := make([]string, len(lbls))
+			for i, l := range lbls {
+				parts[i] = l.String
+			}
+			k.labels = strings.Join(parts, "\x1f")
 		}
-		k := sliceKey{bucket: bucket, labels: strings.Join(parts, "\x1f")}
-		fs := out[k]
+		fs := out[set][k]
 		if fs == nil {
 			fs = facts{}
-			out[k] = fs
+			out[set][k] = fs
 		}
 		for i, n := range names {
 			if vals[i].Valid {

@@ -254,6 +254,24 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 	if fn, ok := factFuncs[g]; ok {
 		return fn(e, ctx, actor, spans, by, f)
 	}
+	sets, err := e.sqlFacts(ctx, actor, g, spans, by, f, false)
+	return sets[0], err
+}
+
+// withTotalsFacts are the fact groups that answer their slices and their totals in one query
+// (factsWithTotals): medians, which slices cannot be added up into, over rows whose costly part —
+// a lead's first touch — is then found once for both.
+var withTotalsFacts = map[factGroup]bool{factsTouch: true, factsCycle: true}
+
+// factsWithTotals runs group g (one of withTotalsFacts) sliced by by and in total in one query:
+// [slices, totals].
+func (e *Engine) factsWithTotals(ctx context.Context, actor *crm.Actor, g factGroup, spans []Span, by []Dimension, f Filter) ([2]map[sliceKey]facts, error) {
+	return e.sqlFacts(ctx, actor, g, spans, by, f, true)
+}
+
+// sqlFacts builds and runs the query of a fact group of this file; withTotals (touch and cycle
+// only) adds the totals to the slices, as collectFactSets reads them.
+func (e *Engine) sqlFacts(ctx context.Context, actor *crm.Actor, g factGroup, spans []Span, by []Dimension, f Filter, withTotals bool) ([2]map[sliceKey]facts, error) {
 	q := &query{engine: e.db.Engine}
 	cte := q.spansCTE(spans)
 	var joins, labels []string
@@ -320,13 +338,19 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 		}
 		gl := strings.Join(cols, ", ")
 		// x is MATERIALIZED: inlined, PostgreSQL would run the first-touch subquery once for
-		// every mention of ft and v (four times a lead).
+		// every mention of ft and v (four times a lead). With the totals, y holds each lead twice:
+		// in its slice (set 0) and in the totals (set 1, labels NULL).
+		y := fmt.Sprintf("SELECT %s, CASE WHEN ft IS NULL THEN NULL ELSE %s END AS v FROM x", gl, q.seconds("c", "ft"))
+		if withTotals {
+			y = fmt.Sprintf("SELECT 0 AS gs, %s, v FROM (%s) y0 UNION ALL SELECT 1, %s, v FROM (%s) y1", gl, y, totalsCols(cols), y)
+			gl = "gs, " + gl
+		}
 		leads := fmt.Sprintf(`%s, x AS MATERIALIZED (
 				SELECT %s, d.created_at AS c, %s AS ft
 				FROM deals d %s %s
 				WHERE %s),
-			y AS (SELECT %s, CASE WHEN ft IS NULL THEN NULL ELSE %s END AS v FROM x)`,
-			cte, strings.Join(aliased, ", "), firstTouch, q.within("d.created_at"), strings.Join(joins, " "), q.where(actor, f), gl, q.seconds("c", "ft"))
+			y AS (%s)`,
+			cte, strings.Join(aliased, ", "), firstTouch, q.within("d.created_at"), strings.Join(joins, " "), q.where(actor, f), y)
 		// One pass gives the counts and the median: the first touches are the expensive part
 		// (three index lookups a lead), so they are found once. Untouched leads sort last, so that
 		// the touched ones are rows 1…n of their group.
@@ -349,9 +373,9 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 			WHERE d.created_at < b.e AND (d.closed_at IS NULL OR d.closed_at >= b.e) AND %s AND %s GROUP BY %s`, cte, sel, amount, amount, strings.Join(joins, " "), q.where(actor, f), q.openAtAnEnd(spans), sel)
 	case factsCycle:
 		// The median by window functions, which both engines have: the middle row, or the mean of
-		// the two middle rows, of each group ordered by the days to win.
+		// the two middle rows, of each group ordered by the days to win. With the totals, each won
+		// deal is in w twice: in its slice (set 0) and in the totals (set 1, labels NULL).
 		names = []string{"cycle_median_seconds"}
-		part := strings.Join(group, ", ")
 		cols := make([]string, len(group))
 		for i := range group {
 			cols[i] = fmt.Sprintf("g%d", i)
@@ -360,18 +384,29 @@ func (e *Engine) facts(ctx context.Context, actor *crm.Actor, g factGroup, spans
 		for i, gexpr := range group {
 			aliased[i] = gexpr + " AS " + cols[i]
 		}
-		secs := q.seconds("d.created_at", "d.closed_at")
-		sqlText = fmt.Sprintf(`WITH %s, x AS (
-				SELECT %s, %s AS v,
-					ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s) AS rn,
-					COUNT(*) OVER (PARTITION BY %s) AS n
-				FROM deals d %s %s
-				WHERE %s AND d.status = 'won')
+		gl := strings.Join(cols, ", ")
+		w := fmt.Sprintf(`SELECT %s, %s AS v FROM deals d %s %s WHERE %s AND d.status = 'won'`,
+			strings.Join(aliased, ", "), q.seconds("d.created_at", "d.closed_at"), q.within("d.closed_at"), strings.Join(joins, " "), q.where(actor, f))
+		if withTotals {
+			w = fmt.Sprintf("WITH w0 AS MATERIALIZED (%s) SELECT 0 AS gs, %s, v FROM w0 UNION ALL SELECT 1, %s, v FROM w0", w, gl, totalsCols(cols))
+			gl = "gs, " + gl
+		}
+		sqlText = fmt.Sprintf(`WITH %s, w AS (%s), x AS (
+				SELECT %s, v, ROW_NUMBER() OVER (PARTITION BY %s ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY %s) AS n FROM w)
 			SELECT %s, AVG(v) FROM x WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY %s`,
-			cte, strings.Join(aliased, ", "), secs, part, secs, part, q.within("d.closed_at"), strings.Join(joins, " "), q.where(actor, f),
-			strings.Join(cols, ", "), strings.Join(cols, ", "))
+			cte, w, gl, gl, gl, gl, gl)
 	}
-	return collectFacts(ctx, e, q, sqlText, len(labels), names)
+	return collectFactSets(ctx, e, q, sqlText, withTotals, len(labels), names)
+}
+
+// totalsCols are the columns g0 (the bucket), g1… (the labels) of a totals row: the bucket, and
+// NULL for every label.
+func totalsCols(cols []string) string {
+	out := []string{cols[0]}
+	for range cols[1:] {
+		out = append(out, "NULL")
+	}
+	return strings.Join(out, ", ")
 }
 
 // settings are the account's analytics settings (SLA, purchase cycle, stalled days, ROI baseline),

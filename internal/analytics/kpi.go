@@ -187,22 +187,41 @@ func (e *Engine) computeSpans(ctx context.Context, actor *crm.Actor, req Request
 	sets := sliceSets(req.By)
 	tables := make([]map[factGroup]map[sliceKey]facts, len(sets))
 	// derived are the groups whose totals are the sums of their slices (additiveFacts): with a
-	// slice asked, their totals are not queried.
-	var derived []factGroup
-	if len(sets) > 1 && !slices.Contains(req.By, ByProduct) {
+	// slice asked, their totals are not queried. together are the groups that answer their totals
+	// with their slices in one query (withTotalsFacts).
+	var derived, together []factGroup
+	if len(sets) > 1 {
 		for _, g := range groups {
-			if additiveFacts[g] && supports(g, req.By, req.Filter) {
+			switch {
+			case !supports(g, req.By, req.Filter):
+			case additiveFacts[g] && !slices.Contains(req.By, ByProduct):
 				derived = append(derived, g)
+			case withTotalsFacts[g] && !slices.Contains(req.By, ByProduct): // a deal is in several products' slices
+				together = append(together, g)
 			}
 		}
 	}
 	var mu sync.Mutex
 	run, gctx := errgroup.WithContext(ctx)
 	run.SetLimit(queryParallelism())
-	for si, by := range sets {
+	for si := range sets {
 		tables[si] = map[factGroup]map[sliceKey]facts{}
+	}
+	for _, g := range together {
+		run.Go(func() error {
+			t, err := e.factsWithTotals(gctx, actor, g, spans, req.By, req.Filter)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			tables[1][g], tables[0][g] = t[0], t[1]
+			mu.Unlock()
+			return nil
+		})
+	}
+	for si, by := range sets {
 		for _, g := range groups {
-			if !supports(g, by, req.Filter) || (len(by) == 0 && slices.Contains(derived, g)) {
+			if !supports(g, by, req.Filter) || (len(by) == 0 && slices.Contains(derived, g)) || slices.Contains(together, g) {
 				continue
 			}
 			run.Go(func() error {
