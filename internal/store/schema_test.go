@@ -104,9 +104,24 @@ func indexLine(table string, cols []string, unique bool) string {
 
 // Both engines must end up with the same tables, columns and indexes, and every index of a tenant
 // table must start with account_id.
+// engineIndexes are the indexes one engine has its own way, by design: activities by time covers
+// the touch counts' columns on SQLite only (migration 00010 says why).
+var engineIndexes = map[string]string{
+	"index activities(account_id, at, user_id, kind, direction, deal_id, deleted_at)": "index activities(account_id, at)",
+}
+
 func TestSchemaSameOnBothEngines(t *testing.T) {
 	lite := schema(t, testkit.OpenSQLite(t))
 	pg := schema(t, testkit.OpenPostgres(t))
+	for i, l := range lite {
+		if p, ok := engineIndexes[l]; ok {
+			if !slices.Contains(pg, p) {
+				t.Errorf("SQLite has %s; PostgreSQL lacks its counterpart %s", l, p)
+			}
+			lite[i] = p
+		}
+	}
+	slices.Sort(lite)
 	if !slices.Equal(lite, pg) {
 		t.Errorf("schemas differ:\nsqlite:\n  %s\npostgres:\n  %s", strings.Join(lite, "\n  "), strings.Join(pg, "\n  "))
 	}

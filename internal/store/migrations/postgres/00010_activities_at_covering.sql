@@ -1,12 +1,10 @@
 -- +goose Up
--- Activities by time carry the columns the touch counts of a period read (who logged it, its
--- kind and direction, its deal, whether it is deleted), so that counting a year of touches reads
--- the index alone instead of looking up every activity in the table: the manager activity KPI by
--- month and manager over a 1M-deal account on SQLite went from 26.3 s to 8.1 s
--- (docs/benchmarks.md). It replaces the plain (account_id, at) index of 00007, a prefix of it.
-DROP INDEX activities_at;
-CREATE INDEX activities_at ON activities (account_id, at, user_id, kind, direction, deal_id, deleted_at);
+-- SQLite's activities by time carry the columns the touch counts read (its file). PostgreSQL keeps
+-- the plain (account_id, at): it reads an index alone only where the table's visibility map says
+-- so, which a freshly loaded table's does not until VACUUM, and the wider index cost the 1M demo
+-- load 13 s (2 min 55 s → 3 min 8 s, against a 3-minute target). TestSchemaSameOnBothEngines
+-- names this as the one index that differs.
+SELECT 1;
 
 -- +goose Down
-DROP INDEX activities_at;
-CREATE INDEX activities_at ON activities (account_id, at);
+SELECT 1;
