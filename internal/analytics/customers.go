@@ -283,6 +283,9 @@ func (e *Engine) newContactFacts(ctx context.Context, actor *crm.Actor, spans []
 	}
 	group := strings.Join(append([]string{"b.i"}, labels...), ", ")
 	start, end, _, _ := spanBounds(spans)
+	// The contacts and companies of the period are read once, each matched with the spans: joined
+	// the other way round, SQLite read them all again for every span (12 times for a year by
+	// month; 5.2 s at 1M deals).
 	sqlText := fmt.Sprintf(`WITH %s
 		SELECT %s, COUNT(*)
 		FROM (SELECT responsible_id, channel_id, region, segment, created_at FROM contacts
@@ -290,8 +293,8 @@ func (e *Engine) newContactFacts(ctx context.Context, actor *crm.Actor, spans []
 			UNION ALL
 			SELECT responsible_id, NULL, region, segment, created_at FROM companies
 				WHERE account_id = %[3]s AND deleted_at IS NULL AND created_at >= %[7]s AND created_at < %[8]s) d
-			JOIN spans b ON d.created_at >= b.s AND d.created_at < b.e %[4]s
-		WHERE %[5]s GROUP BY %[6]s`, spansSQL, group, acc, strings.Join(joins, " "), strings.Join(conds, " AND "), group,
+			CROSS JOIN spans b %[4]s
+		WHERE d.created_at >= b.s AND d.created_at < b.e AND %[5]s GROUP BY %[6]s`, spansSQL, group, acc, strings.Join(joins, " "), strings.Join(conds, " AND "), group,
 		q.add(start), q.add(end))
 	got, err := collectFacts(ctx, e, q, sqlText, len(labels), []string{"new_contacts"})
 	if err != nil {
