@@ -8,7 +8,6 @@ import (
 
 	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/crm"
-	"github.com/voronka/voronka/internal/demo"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
 )
@@ -20,24 +19,10 @@ import (
 func TestCompareIsEachWindowAskedAlone(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc, _ := testkit.Service(db)
-		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 1500, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
-		var head *crm.Actor
-		for _, u := range res.Users {
-			if u.Role == crm.RoleHead {
-				head, _ = svc.ActorFor(ctx, res.Account.ID, u.ID)
-				break
-			}
-		}
-		if head == nil {
-			t.Fatal("the demo has no head of sales")
-		}
+		acc := testkit.Demo(t, db, 1500)
+		admin, head := acc.Admin, acc.Head
 		e := analytics.NewEngine(db).Uncached()
-		goLive := res.GoLive
+		goLive := acc.Res.GoLive
 		for _, c := range []struct {
 			name  string
 			actor *crm.Actor

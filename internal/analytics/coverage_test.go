@@ -6,7 +6,6 @@ import (
 
 	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/crm"
-	"github.com/voronka/voronka/internal/demo"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
 )
@@ -16,12 +15,8 @@ import (
 func TestEveryKPIAnswersEverySlice(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc, _ := testkit.Service(db)
-		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 400, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		acc := testkit.Demo(t, db, 400)
+		svc, res, admin := acc.Svc, acc.Res, acc.Admin
 		eng := analytics.NewEngine(db)
 		period := analytics.Period{From: crm.Date{Year: 2025, Month: 11, Day: 1}, To: crm.Date{Year: 2026, Month: 11, Day: 1}, Loc: msk}
 		var slices [][]analytics.Dimension

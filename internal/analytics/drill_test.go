@@ -10,7 +10,6 @@ import (
 
 	"github.com/voronka/voronka/internal/analytics"
 	"github.com/voronka/voronka/internal/crm"
-	"github.com/voronka/voronka/internal/demo"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
 )
@@ -39,12 +38,8 @@ func closeTo(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.
 func TestEveryFigureListsItsRecords(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc, _ := testkit.Service(db)
-		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 400, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		acc := testkit.Demo(t, db, 400)
+		svc, res, admin := acc.Svc, acc.Res, acc.Admin
 		users, _ := svc.Users(ctx, admin, crm.UserFilter{})
 		var manager *crm.Actor
 		for _, u := range users {
@@ -171,12 +166,8 @@ func TestEveryFigureListsItsRecords(t *testing.T) {
 func TestFunnelRecordsMatchTheFunnel(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc, _ := testkit.Service(db)
-		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 400, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		acc := testkit.Demo(t, db, 400)
+		svc, res, admin := acc.Svc, acc.Res, acc.Admin
 		users, _ := svc.Users(ctx, admin, crm.UserFilter{})
 		var manager *crm.Actor
 		for _, u := range users {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/voronka/voronka/internal/crm"
-	"github.com/voronka/voronka/internal/demo"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
 )
@@ -46,12 +45,8 @@ func overdueByDefinition(e *Engine, ctx context.Context, actor *crm.Actor, spans
 func TestStatesAtBucketEndsMatchTheirDefinition(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc, _ := testkit.Service(db)
-		res, err := demo.Generate(ctx, db, svc, demo.Options{Deals: 1500, Until: crm.Date{Year: 2026, Month: 10, Day: 31}, AdminPassword: "demo-password"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := svc.ActorFor(ctx, res.Account.ID, res.Admin.ID)
+		acc := testkit.Demo(t, db, 1500)
+		svc, res, admin := acc.Svc, acc.Res, acc.Admin
 		e := NewEngine(db).Uncached()
 		msk, _ := time.LoadLocation("Europe/Moscow")
 		ny, _ := time.LoadLocation("America/New_York")
