@@ -173,8 +173,8 @@ func (e *Engine) compute(ctx context.Context, actor *crm.Actor, req Request) ([]
 
 // computeSpans answers the request's KPIs for the given spans instead of its period's buckets:
 // a period's buckets, or any windows — with gaps between them or overlapping (compare.go), which
-// every fact group handles (spanBounds). Its fact queries run side by side (at most one per core): each is one aggregate in the database,
-// independent of the others.
+// every fact group handles (spanBounds). Its fact queries run side by side (at most one per
+// core): each is one aggregate in the database, independent of the others.
 func (e *Engine) computeSpans(ctx context.Context, actor *crm.Actor, req Request, spans []Span) ([]Result, error) {
 	var groups []factGroup
 	for _, id := range req.IDs {
