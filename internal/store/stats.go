@@ -85,9 +85,9 @@ func (db *DB) refreshReaders() {
 // moment it opened, and one busy while Optimize refreshed the pool is replaced after this.
 const readerLifetime = time.Hour
 
-// KeepStatistics runs Optimize now and then every interval, logging what it analysed, until the
-// returned stop is called; stop waits for a run in progress to end. "voronka serve" runs it. A
-// failure is logged, not fatal: stale statistics slow queries down but change no result.
+// KeepStatistics runs Optimize every interval (Migrate has just run it), logging what it analysed,
+// until the returned stop is called; stop waits for a run in progress to end. "voronka serve" runs
+// it. A failure is logged, not fatal: stale statistics slow queries down but change no result.
 func (db *DB) KeepStatistics(interval time.Duration, log *slog.Logger) (stop func()) {
 	if db.Engine != SQLite {
 		return func() {}
@@ -99,6 +99,11 @@ func (db *DB) KeepStatistics(interval time.Duration, log *slog.Logger) (stop fun
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
 			start := time.Now()
 			ran, err := db.Optimize(ctx)
 			switch {
@@ -108,11 +113,6 @@ func (db *DB) KeepStatistics(interval time.Duration, log *slog.Logger) (stop fun
 				log.Warn("keeping the planner's statistics", "err", err)
 			case len(ran) > 0:
 				log.Info("planner statistics updated", "statements", ran, "took", time.Since(start).Round(time.Millisecond))
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
 			}
 		}
 	}()

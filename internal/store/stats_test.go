@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
@@ -94,3 +97,45 @@ func TestOptimizeKeepsPlannerStatistics(t *testing.T) {
 		}
 	})
 }
+
+// A running server analyses what became stale since it started, logs it, and stops cleanly.
+func TestKeepStatisticsAnalysesWhileServing(t *testing.T) {
+	ctx := context.Background()
+	db := testkit.OpenSQLite(t)
+	var log strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return log.Write(p)
+	}), nil))
+	stop := db.KeepStatistics(20*time.Millisecond, logger)
+	for _, q := range []string{
+		`CREATE TABLE probe (kind INTEGER NOT NULL)`,
+		`CREATE INDEX probe_kind ON probe (kind)`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO probe SELECT i % 2 FROM n`,
+	} {
+		if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	for deadline := time.Now().Add(10 * time.Second); n == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'probe'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	if n == 0 {
+		t.Fatal("the new table was never analysed")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(log.String(), "planner statistics updated") || !strings.Contains(log.String(), "probe") {
+		t.Errorf("log: %s", log.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
