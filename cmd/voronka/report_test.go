@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/voronka/voronka/internal/analytics"
+	"github.com/voronka/voronka/internal/crm"
+	"github.com/voronka/voronka/internal/store"
 )
 
 // "voronka report" on a demo account: the figures in JSON, CSV and as a table agree; the slices
@@ -161,6 +163,28 @@ func TestReportCommand(t *testing.T) {
 		}
 	}
 
+	// Every KPI of the registry answers through the CLI, by quarter and manager, with the
+	// engine's own figures.
+	all := strings.Join(analytics.IDs(), ",")
+	var every struct{ Results []analytics.Result }
+	if err := json.Unmarshal([]byte(report("-kpi", all, "-bucket", "quarter", "-by", "manager", "-format", "json")), &every); err != nil {
+		t.Fatal(err)
+	}
+	want := engineResults(t, db, analytics.Request{IDs: analytics.IDs(), Bucket: analytics.Quarter, By: []analytics.Dimension{analytics.ByManager},
+		Period: analytics.Period{From: crm.Date{Year: 2025, Month: 11, Day: 1}, To: crm.Date{Year: 2026, Month: 11, Day: 1}}})
+	answered := map[string]bool{}
+	for _, r := range every.Results {
+		answered[r.KPI] = true
+	}
+	for _, id := range analytics.IDs() {
+		if !answered[id] {
+			t.Errorf("the CLI gave no row of %s", id)
+		}
+	}
+	if got, exp := mustMarshal(t, every.Results), mustMarshal(t, want); got != exp {
+		t.Errorf("the CLI's %d rows differ from the engine's %d", len(every.Results), len(want))
+	}
+
 	// Reports, before/after and the list.
 	if s := report("-report", "payments", "-format", "csv"); !strings.HasPrefix(s, "section,") {
 		t.Errorf("payments report: %.200s", s)
@@ -186,4 +210,40 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("report %s: %v, want an error naming %q", args, err, want)
 		}
 	}
+}
+
+// engineResults computes req straight through the engine over the database file as the account's
+// administrator, in the account's time zone.
+func engineResults(t *testing.T, path string, req analytics.Request) []analytics.Result {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := crm.NewService(db)
+	actor, err := reportActor(ctx, db, svc, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := svc.Account(ctx, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Period.Loc = acc.Location()
+	rs, err := analytics.NewEngine(db).Compute(ctx, actor, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

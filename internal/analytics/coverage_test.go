@@ -2,6 +2,10 @@ package analytics_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/voronka/voronka/internal/analytics"
@@ -102,5 +106,42 @@ func checkBounded(t *testing.T, rs []analytics.Result, by []analytics.Dimension)
 		if b, ok := bounded[r.KPI]; ok && r.Value != nil && (*r.Value < b[0] || *r.Value > b[1]) {
 			t.Errorf("by %v: %s %s %v = %v, outside %v", by, r.KPI, r.Bucket, r.Slice, *r.Value, b)
 		}
+	}
+}
+
+// The registry is the catalog: every id ../shared/KPI.md names in backquotes in its tables (the
+// first column's ids and the companions its definitions name, such as upsell_rate) is a KPI
+// here. The catalog lives beside the project; without it the test skips, except in CI.
+func TestRegistryHoldsEveryKPIOfTheCatalog(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "KPI.md")
+	text, err := os.ReadFile(path)
+	if err != nil {
+		if os.Getenv("VORONKA_REQUIRE_DATA") == "1" {
+			t.Fatalf("the KPI catalog is missing: %v", err)
+		}
+		t.Skipf("the KPI catalog is not at %s", path)
+	}
+	known := map[string]bool{}
+	for _, id := range analytics.IDs() {
+		known[id] = true
+	}
+	// Column and value names the definitions quote, not KPIs.
+	words := map[string]bool{"id": true, "created_at": true, "closed_at": true, "won": true, "lost": true, "null": true}
+	ids := 0
+	for _, line := range strings.Split(string(text), "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(line, -1) {
+			if id := m[1]; !words[id] {
+				ids++
+				if !known[id] {
+					t.Errorf("KPI.md names %q; the registry has no such KPI", id)
+				}
+			}
+		}
+	}
+	if ids < 40 {
+		t.Fatalf("found %d ids in %s; the catalog's tables were not read", ids, path)
 	}
 }

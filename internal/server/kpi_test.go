@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voronka/voronka/internal/analytics"
+	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/store"
 	"github.com/voronka/voronka/internal/testkit"
 )
@@ -159,4 +161,63 @@ func deref(v *float64) string {
 		return "<nil>"
 	}
 	return fmt.Sprint(*v)
+}
+
+// Every KPI of the registry answers through GET /kpi on a demo account, by month and manager,
+// with the engine's own figures: for the administrator, and for a manager only their own.
+func TestKPIAPIAnswersEveryKPI(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		acc := testkit.Demo(t, db, 300)
+		period := analytics.Period{From: crm.Date{Year: 2025, Month: 11, Day: 1}, To: crm.Date{Year: 2026, Month: 11, Day: 1}}
+		q := "/api/v1/kpi?ids=" + strings.Join(analytics.IDs(), ",") + "&from=2025-11-01&to=2026-11-01&bucket=month&by=manager"
+		for _, who := range []*crm.Actor{acc.Admin, acc.Manager} {
+			u, err := acc.Svc.User(t.Context(), who, who.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := e.do(nil, "GET", q, e.demoToken(u.Email), nil)
+			if r.Status != http.StatusOK {
+				t.Fatalf("as %s: %d %.300s", who.Role, r.Status, r.Body)
+			}
+			var out struct{ Results []analytics.Result }
+			if err := json.Unmarshal(r.Body, &out); err != nil {
+				t.Fatal(err)
+			}
+			a, err := acc.Svc.Account(t.Context(), who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			period.Loc = a.Location()
+			want, err := analytics.NewEngine(db).Compute(t.Context(), who, analytics.Request{IDs: analytics.IDs(), Period: period,
+				Bucket: analytics.Month, By: []analytics.Dimension{analytics.ByManager}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			answered := map[string]bool{}
+			for _, x := range out.Results {
+				answered[x.KPI] = true
+			}
+			for _, id := range analytics.IDs() {
+				if !answered[id] {
+					t.Errorf("as %s: no row of %s", who.Role, id)
+				}
+			}
+			got, _ := json.Marshal(out.Results)
+			exp, _ := json.Marshal(want)
+			if string(got) != string(exp) {
+				t.Errorf("as %s: the API's %d rows differ from the engine's %d", who.Role, len(out.Results), len(want))
+			}
+		}
+	})
+}
+
+// demoToken logs a demo user in (the demo's password) and returns the token.
+func (e *env) demoToken(email string) string {
+	e.t.Helper()
+	r := e.do(nil, "POST", "/api/v1/auth/token", "", mustJSON(map[string]string{"email": email, "password": "demo-password"}))
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("login %s: %d %s", email, r.Status, r.Body)
+	}
+	return r.json(e.t)["token"].(string)
 }
