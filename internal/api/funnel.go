@@ -14,14 +14,7 @@ type FunnelQuery struct {
 	From       string `query:"from" required:"true" doc:"First day, YYYY-MM-DD, in the account's time zone" example:"2026-03-01"`
 	To         string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD: the cohort entered the pipeline in [from, to)" example:"2026-04-01"`
 	By         string `query:"by" enum:"manager,team,channel,region,segment,product,client_type," doc:"A slice: a funnel per manager, channel… (product: a deal with several products counts in each; client_type: new or existing)"`
-	TeamID     int64  `query:"team_id"`
-	ManagerID  int64  `query:"manager_id"`
-	ChannelID  int64  `query:"channel_id"`
-	Region     string `query:"region"`
-	Segment    string `query:"segment"`
-	ProductID  int64  `query:"product_id" doc:"Only deals with this product"`
-	Tag        string `query:"tag" doc:"Only deals with this tag"`
-	ClientType string `query:"client_type" enum:"new,existing," doc:"Only deals of new or of existing clients"`
+	FilterQuery
 }
 
 func (h *Handlers) registerFunnel(a huma.API) {
@@ -38,8 +31,7 @@ func (h *Handlers) registerFunnel(a huma.API) {
 			return nil, handlerErr(ctx, err)
 		}
 		fn, err := h.kpi.Funnel(ctx, actor, analytics.FunnelRequest{PipelineID: in.PipelineID, Period: period, By: analytics.Dimension(in.By),
-			Filter: analytics.Filter{TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
-				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}})
+			Filter: in.filter(0)})
 		if err != nil {
 			return nil, handlerErr(ctx, err)
 		}
@@ -56,16 +48,9 @@ type FunnelRecordsQuery struct {
 	Part         string `query:"part" required:"true" enum:"entry,reached,drop_off,in_stage,won,lost,open,moved_out" doc:"Which figure: the cohort, a stage's reached, drop-off or deals in it now, or an exit"`
 	StageID      int64  `query:"stage_id" doc:"The open stage of reached, drop_off and in_stage"`
 	LossReasonID int64  `query:"loss_reason_id" doc:"Lost deals with this reason only; -1 for those lost without one"`
-	TeamID       int64  `query:"team_id"`
-	ManagerID    int64  `query:"manager_id" doc:"A manager's row of a funnel by manager"`
-	ChannelID    int64  `query:"channel_id"`
-	Region       string `query:"region"`
-	Segment      string `query:"segment"`
-	ProductID    int64  `query:"product_id"`
-	Tag          string `query:"tag"`
-	ClientType   string `query:"client_type" enum:"new,existing,"`
-	Limit        int    `query:"limit" minimum:"0" maximum:"1000" doc:"Deals per page (default 100)"`
-	Offset       int    `query:"offset" minimum:"0"`
+	FilterQuery
+	Limit  int `query:"limit" minimum:"0" maximum:"1000" doc:"Deals per page (default 100)"`
+	Offset int `query:"offset" minimum:"0"`
 }
 
 func (h *Handlers) registerFunnelRecords(a huma.API) {
@@ -81,8 +66,7 @@ func (h *Handlers) registerFunnelRecords(a huma.API) {
 		}
 		d, err := h.kpi.FunnelRecords(ctx, actor, analytics.FunnelRecordsRequest{PipelineID: in.PipelineID, Period: period, Part: in.Part,
 			StageID: in.StageID, LossReasonID: in.LossReasonID, Limit: in.Limit, Offset: in.Offset,
-			Filter: analytics.Filter{TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
-				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}})
+			Filter: in.filter(0)})
 		if err != nil {
 			return nil, handlerErr(ctx, err)
 		}

@@ -17,15 +17,8 @@ type KPIQuery struct {
 	Bucket     string `query:"bucket" enum:"day,week,month,quarter,year," doc:"Cut the period into calendar buckets of the account's zone (ISO weeks)"`
 	By         string `query:"by" doc:"Comma-separated slices: manager, team, pipeline, channel, region, segment, product, client_type" example:"manager"`
 	PipelineID int64  `query:"pipeline_id"`
-	TeamID     int64  `query:"team_id"`
-	ManagerID  int64  `query:"manager_id"`
-	ChannelID  int64  `query:"channel_id"`
-	Region     string `query:"region"`
-	Segment    string `query:"segment"`
-	ProductID  int64  `query:"product_id" doc:"Only deals with this product, counting that product's money"`
-	Tag        string `query:"tag" doc:"Only deals with this tag"`
-	ClientType string `query:"client_type" enum:"new,existing," doc:"Only deals of new or of existing clients"`
-	Compare    string `query:"compare" enum:"go_live," doc:"go_live adds each KPI before and after the account's go-live date (and a year earlier), with Δ and Δ %"`
+	FilterQuery
+	Compare string `query:"compare" enum:"go_live," doc:"go_live adds each KPI before and after the account's go-live date (and a year earlier), with Δ and Δ %"`
 }
 
 // KPIResults are the figures of a KPI request.
@@ -69,9 +62,7 @@ func (h *Handlers) registerKPI(a huma.API) {
 			return nil, handlerErr(ctx, err)
 		}
 		req := analytics.Request{IDs: splitList(in.IDs), Period: period,
-			Bucket: analytics.Bucket(in.Bucket), Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID,
-				ManagerID: in.ManagerID, ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
-				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}}
+			Bucket: analytics.Bucket(in.Bucket), Filter: in.filter(in.PipelineID)}
 		for _, d := range splitList(in.By) {
 			req.By = append(req.By, analytics.Dimension(d))
 		}
@@ -110,16 +101,9 @@ type DrillQuery struct {
 	From       string `query:"from" required:"true" doc:"First day, YYYY-MM-DD (for a bucket: the bucket's first day)" example:"2026-01-01"`
 	To         string `query:"to" required:"true" doc:"The day after the last, YYYY-MM-DD" example:"2026-02-01"`
 	PipelineID int64  `query:"pipeline_id"`
-	TeamID     int64  `query:"team_id"`
-	ManagerID  int64  `query:"manager_id" doc:"A manager's row of a figure by manager"`
-	ChannelID  int64  `query:"channel_id"`
-	Region     string `query:"region"`
-	Segment    string `query:"segment"`
-	ProductID  int64  `query:"product_id" doc:"A product's row: its deals, with that product's money"`
-	Tag        string `query:"tag"`
-	ClientType string `query:"client_type" enum:"new,existing,"`
-	Limit      int    `query:"limit" minimum:"0" maximum:"1000" doc:"Records per page (default 100)"`
-	Offset     int    `query:"offset" minimum:"0"`
+	FilterQuery
+	Limit  int `query:"limit" minimum:"0" maximum:"1000" doc:"Records per page (default 100)"`
+	Offset int `query:"offset" minimum:"0"`
 }
 
 func (h *Handlers) registerDrill(a huma.API) {
@@ -138,8 +122,7 @@ func (h *Handlers) registerDrill(a huma.API) {
 			return nil, handlerErr(ctx, err)
 		}
 		d, err := h.kpi.Records(ctx, actor, analytics.DrillRequest{KPI: in.KPI, Part: in.Part, Group: in.Group, Period: period, Limit: in.Limit, Offset: in.Offset,
-			Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID, ManagerID: in.ManagerID, ChannelID: in.ChannelID,
-				Region: in.Region, Segment: in.Segment, ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}})
+			Filter: in.filter(in.PipelineID)})
 		if err != nil {
 			return nil, handlerErr(ctx, err)
 		}

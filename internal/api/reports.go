@@ -18,16 +18,9 @@ type ReportQuery struct {
 	Bucket     string `query:"bucket" enum:"day,week,month,quarter,year," doc:"Cut the period into calendar buckets where the report has a row per bucket"`
 	By         string `query:"by" doc:"Comma-separated slices replacing the report's own" example:"manager"`
 	PipelineID int64  `query:"pipeline_id"`
-	TeamID     int64  `query:"team_id"`
-	ManagerID  int64  `query:"manager_id"`
-	ChannelID  int64  `query:"channel_id"`
-	Region     string `query:"region"`
-	Segment    string `query:"segment"`
-	ProductID  int64  `query:"product_id" doc:"Only deals with this product, counting that product's money"`
-	Tag        string `query:"tag" doc:"Only deals with this tag"`
-	ClientType string `query:"client_type" enum:"new,existing," doc:"Only deals of new or of existing clients"`
-	Days       int    `query:"days" minimum:"0" doc:"The report's own number of days where it has one (e.g. the days after which a deal is stalled)"`
-	Months     int    `query:"months" minimum:"0" doc:"The report's own number of months where it has one (e.g. the forecast's horizon)"`
+	FilterQuery
+	Days   int `query:"days" minimum:"0" doc:"The report's own number of days where it has one (e.g. the days after which a deal is stalled)"`
+	Months int `query:"months" minimum:"0" doc:"The report's own number of months where it has one (e.g. the forecast's horizon)"`
 }
 
 // ReportInfo describes a report.
@@ -58,9 +51,7 @@ func (h *Handlers) registerReports(a huma.API) {
 			return nil, handlerErr(ctx, err)
 		}
 		req := analytics.ReportRequest{Period: period, Bucket: analytics.Bucket(in.Bucket), Days: in.Days, Months: in.Months,
-			Filter: analytics.Filter{PipelineID: in.PipelineID, TeamID: in.TeamID, ManagerID: in.ManagerID,
-				ChannelID: in.ChannelID, Region: in.Region, Segment: in.Segment,
-				ProductID: in.ProductID, Tag: in.Tag, ClientType: in.ClientType}}
+			Filter: in.filter(in.PipelineID)}
 		for _, d := range splitList(in.By) {
 			req.By = append(req.By, analytics.Dimension(d))
 		}
