@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/voronka/voronka/internal/analytics"
-	"github.com/voronka/voronka/internal/crm"
 )
 
 const funnelUsage = `usage: voronka funnel [-pipeline NAME|ID] -from YYYY-MM-DD -to YYYY-MM-DD [-by channel] [-format table|csv|json]
@@ -28,45 +27,33 @@ func runFunnel(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, funnelUsage); fs.PrintDefaults() }
 	cfg.bindDatabase(fs)
-	slug := fs.String("account", "", "the account's slug (may be left out while there is one account)")
-	as := fs.String("as", "", "the e-mail of the user whose view to compute (default the account's first administrator)")
+	var who accountFlags
+	who.bind(fs, "the e-mail of the user whose view to compute (default the account's first administrator)")
 	pipeline := fs.String("pipeline", "", "the pipeline's name or id (default the account's first)")
-	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
-	to := fs.String("to", "", "the day after the last, YYYY-MM-DD")
+	var span periodFlags
+	span.bind(fs, "first day of the period, YYYY-MM-DD", "the day after the last, YYYY-MM-DD")
 	by := fs.String("by", "", "a slice: manager, team, channel, region, segment, product, client_type")
 	format := fs.String("format", "table", "table, csv or json")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *from == "" || *to == "" {
+	if span.from == "" || span.to == "" {
 		fs.Usage()
 		return errors.New("-from and -to are required")
 	}
-	fd, err := crm.ParseDate(*from)
+	fd, td, err := span.dates()
 	if err != nil {
-		return fmt.Errorf("-from: %w", err)
-	}
-	td, err := crm.ParseDate(*to)
-	if err != nil {
-		return fmt.Errorf("-to: %w", err)
+		return err
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return fmt.Errorf("-format %q: table, csv or json", *format)
 	}
-	db, err := openMigrated(ctx, cfg)
+	in, err := who.open(ctx, cfg, reportActor)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := crm.NewService(db)
-	actor, err := reportActor(ctx, db, svc, *slug, *as)
-	if err != nil {
-		return err
-	}
-	acc, err := svc.Account(ctx, actor)
-	if err != nil {
-		return describe(err)
-	}
+	defer in.db.Close()
+	db, svc, actor, acc := in.db, in.svc, in.actor, in.acc
 	req := analytics.FunnelRequest{Period: analytics.Period{From: fd, To: td, Loc: acc.Location()}, By: analytics.Dimension(*by)}
 	if *pipeline != "" {
 		ps, err := svc.Pipelines(ctx, actor, true)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/voronka/voronka/internal/crm"
 	"github.com/voronka/voronka/internal/dataio"
@@ -30,8 +29,8 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, importUsage); fs.PrintDefaults() }
 	cfg.bindDatabase(fs)
-	slug := fs.String("account", "", "the account's slug (may be left out while there is one account)")
-	as := fs.String("as", "", "the e-mail of the administrator the import acts as (default the account's first)")
+	var who accountFlags
+	who.bind(fs, "the e-mail of the administrator the import acts as (default the account's first)")
 	mappingPath := fs.String("mapping", "", "the mapping file (JSON); see docs/import.md")
 	sheet := fs.String("sheet", "", "the XLSX sheet (default the first)")
 	dryRun := fs.Bool("dry-run", false, "check every row and report the errors; write nothing")
@@ -88,16 +87,12 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		fmt.Fprintf(stdout, "No mapping given: the header looks like %s; columns matched: %s.\n", looks, describeMapping(m))
 	}
 
-	db, err := openMigrated(ctx, cfg)
+	in, err := who.open(ctx, cfg, importActor)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := crm.NewService(db)
-	actor, err := importActor(ctx, db, svc, *slug, *as)
-	if err != nil {
-		return err
-	}
+	defer in.db.Close()
+	db, svc, actor := in.db, in.svc, in.actor
 	var report bytes.Buffer
 	total := countLines(path)
 	var bar *progressBar
@@ -135,6 +130,12 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 
 // importActor acts as an administrator of the account: the one with the e-mail, or the first.
 func importActor(ctx context.Context, db *store.DB, svc *crm.Service, slug, email string) (*crm.Actor, error) {
+	return findActor(ctx, db, svc, slug, email, true)
+}
+
+// findActor is the first active user of the account with the e-mail (any, when email is empty),
+// an administrator when adminOnly.
+func findActor(ctx context.Context, db *store.DB, svc *crm.Service, slug, email string, adminOnly bool) (*crm.Actor, error) {
 	sys, err := adminActor(ctx, db, slug)
 	if err != nil {
 		return nil, err
@@ -144,12 +145,15 @@ func importActor(ctx context.Context, db *store.DB, svc *crm.Service, slug, emai
 		return nil, describe(err)
 	}
 	for _, u := range users {
-		if u.Role == crm.RoleAdmin && u.Active {
+		if u.Active && (u.Role == crm.RoleAdmin || !adminOnly) {
 			return svc.ActorFor(ctx, sys.AccountID, u.ID)
 		}
 	}
-	if email != "" {
+	switch {
+	case email != "" && adminOnly:
 		return nil, fmt.Errorf("-as %s: no active administrator with this e-mail in the account", email)
+	case email != "":
+		return nil, fmt.Errorf("-as %s: no active user with this e-mail in the account", email)
 	}
 	return nil, errors.New("the account has no active administrator")
 }
@@ -197,14 +201,14 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, exportUsage); fs.PrintDefaults() }
 	cfg.bindDatabase(fs)
-	slug := fs.String("account", "", "the account's slug (may be left out while there is one account)")
-	as := fs.String("as", "", "the e-mail of the administrator the export acts as (default the account's first)")
+	var who accountFlags
+	who.bind(fs, "the e-mail of the administrator the export acts as (default the account's first)")
 	out := fs.String("o", "", "the file to write; its extension (.csv or .xlsx) gives the format")
 	lang := fs.String("lang", "", "the headers' language, ru or en (default the account's)")
 	entity := fs.String("entity", "deals", "what to export: "+strings.Join(dataio.ExportEntities, ", "))
 	status := fs.String("status", "", "only deals with this status: open, won or lost")
-	from := fs.String("from", "", "from this day, YYYY-MM-DD: created (deals, contacts, companies), paid, due (tasks), happened (activities)")
-	to := fs.String("to", "", "before this day, YYYY-MM-DD")
+	var span periodFlags
+	span.bind(fs, "from this day, YYYY-MM-DD: created (deals, contacts, companies), paid, due (tasks), happened (activities)", "before this day, YYYY-MM-DD")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -216,33 +220,22 @@ func runExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if format != "csv" && format != "xlsx" {
 		return fmt.Errorf("-o %s: the file must end in .csv or .xlsx", *out)
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	fd, td, err := span.dates()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := crm.NewService(db)
-	actor, err := importActor(ctx, db, svc, *slug, *as)
+	in, err := who.open(ctx, cfg, importActor)
 	if err != nil {
 		return err
 	}
-	acc, err := svc.Account(ctx, actor)
-	if err != nil {
-		return describe(err)
-	}
+	defer in.db.Close()
+	svc, actor, acc := in.svc, in.actor, in.acc
 	f := dataio.ExportFilter{Status: *status}
-	for _, d := range []struct {
-		flag, v string
-		dst     *time.Time
-	}{{"-from", *from, &f.From}, {"-to", *to, &f.To}} {
-		if d.v == "" {
-			continue
-		}
-		day, err := crm.ParseDate(d.v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", d.flag, err)
-		}
-		*d.dst = day.In(acc.Location())
+	if !fd.IsZero() {
+		f.From = fd.In(acc.Location())
+	}
+	if !td.IsZero() {
+		f.To = td.In(acc.Location())
 	}
 	if *lang == "" {
 		*lang = acc.Locale

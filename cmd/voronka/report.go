@@ -32,11 +32,11 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, reportUsage); fs.PrintDefaults() }
 	cfg.bindDatabase(fs)
-	slug := fs.String("account", "", "the account's slug (may be left out while there is one account)")
-	as := fs.String("as", "", "the e-mail of the user whose view to compute (default the account's first administrator)")
+	var who accountFlags
+	who.bind(fs, "the e-mail of the user whose view to compute (default the account's first administrator)")
 	ids := fs.String("kpi", "", "comma-separated KPI ids")
-	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
-	to := fs.String("to", "", "the day after the last, YYYY-MM-DD")
+	var span periodFlags
+	span.bind(fs, "first day of the period, YYYY-MM-DD", "the day after the last, YYYY-MM-DD")
 	bucket := fs.String("bucket", "", "day, week, month, quarter or year")
 	by := fs.String("by", "", "comma-separated slices: manager, team, pipeline, channel, region, segment, product, client_type")
 	format := fs.String("format", "table", "table, csv or json")
@@ -75,36 +75,24 @@ func runReport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		}
 		return tw.Flush()
 	}
-	if (*ids == "" && *reportName == "") || *from == "" || *to == "" {
+	if (*ids == "" && *reportName == "") || span.from == "" || span.to == "" {
 		fs.Usage()
 		return errors.New("-kpi or -report, -from and -to are required")
 	}
-	fd, err := crm.ParseDate(*from)
+	fd, td, err := span.dates()
 	if err != nil {
-		return fmt.Errorf("-from: %w", err)
-	}
-	td, err := crm.ParseDate(*to)
-	if err != nil {
-		return fmt.Errorf("-to: %w", err)
+		return err
 	}
 	b, err := analytics.ParseBucket(*bucket)
 	if err != nil {
 		return fmt.Errorf("-bucket: %s", *bucket)
 	}
-	db, err := openMigrated(ctx, cfg)
+	in, err := who.open(ctx, cfg, reportActor)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := crm.NewService(db)
-	actor, err := reportActor(ctx, db, svc, *slug, *as)
-	if err != nil {
-		return err
-	}
-	acc, err := svc.Account(ctx, actor)
-	if err != nil {
-		return describe(err)
-	}
+	defer in.db.Close()
+	db, actor, acc := in.db, in.actor, in.acc
 	req := analytics.Request{IDs: splitIDs(*ids), Period: analytics.Period{From: fd, To: td, Loc: acc.Location()}, Bucket: b, Filter: flt}
 	for _, d := range strings.Split(*by, ",") {
 		if d = strings.TrimSpace(d); d != "" {
@@ -149,20 +137,7 @@ func reportActor(ctx context.Context, db *store.DB, svc *crm.Service, slug, emai
 	if email == "" {
 		return importActor(ctx, db, svc, slug, "")
 	}
-	sys, err := adminActor(ctx, db, slug)
-	if err != nil {
-		return nil, err
-	}
-	users, err := svc.Users(ctx, sys, crm.UserFilter{Email: crm.NormalizeEmail(email)})
-	if err != nil {
-		return nil, describe(err)
-	}
-	for _, u := range users {
-		if u.Active {
-			return svc.ActorFor(ctx, sys.AccountID, u.ID)
-		}
-	}
-	return nil, fmt.Errorf("-as %s: no active user with this e-mail in the account", email)
+	return findActor(ctx, db, svc, slug, email, false)
 }
 
 // writeReport prints results as an aligned table, CSV or JSON. Percentages and days show one
