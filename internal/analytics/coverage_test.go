@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -144,4 +145,57 @@ func TestRegistryHoldsEveryKPIOfTheCatalog(t *testing.T) {
 	if ids < 40 {
 		t.Fatalf("found %d ids in %s; the catalog's tables were not read", ids, path)
 	}
+}
+
+// The longest period a request may cut into days (analytics.MaxBuckets of them) answers every KPI
+// and every report on both engines — each bucket is bound in the statements, and the engines limit
+// how many values a statement binds —, and one day more is a validation error on bucket, not a
+// database error. (Before/after ignores buckets.)
+func TestMostBucketsAnswerAndOneMoreIsRefused(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		acc := testkit.Demo(t, db, 60)
+		eng := analytics.NewEngine(db).Uncached()
+		from := crm.Date{Year: 2017, Month: 1, Day: 1}
+		longest := analytics.Period{From: from, To: from.AddDays(analytics.MaxBuckets), Loc: msk}
+		if n := len(longest.Spans(analytics.Day)); n != analytics.MaxBuckets {
+			t.Fatalf("the period has %d days", n)
+		}
+		rs, err := eng.Compute(ctx, acc.Admin, analytics.Request{IDs: analytics.IDs(), Period: longest, Bucket: analytics.Day})
+		if err != nil {
+			t.Fatalf("every KPI by day over %d days: %v", analytics.MaxBuckets, err)
+		}
+		if len(rs) < len(analytics.IDs())*analytics.MaxBuckets {
+			t.Errorf("%d results for %d KPIs and %d days", len(rs), len(analytics.IDs()), analytics.MaxBuckets)
+		}
+		for _, name := range analytics.ReportNames() {
+			if _, err := eng.Report(ctx, acc.Admin, name, analytics.ReportRequest{Period: longest, Bucket: analytics.Day}); err != nil {
+				t.Errorf("report %s by day over %d days: %v", name, analytics.MaxBuckets, err)
+			}
+		}
+		tooLong := analytics.Period{From: from, To: from.AddDays(analytics.MaxBuckets + 1), Loc: msk}
+		_, err = eng.Compute(ctx, acc.Admin, analytics.Request{IDs: []string{"leads"}, Period: tooLong, Bucket: analytics.Day})
+		wantField(t, err, "bucket")
+		_, err = eng.Report(ctx, acc.Admin, "channels", analytics.ReportRequest{Period: tooLong, Bucket: analytics.Day})
+		wantField(t, err, "bucket")
+		// Months over the same span are few: allowed.
+		if _, err := eng.Compute(ctx, acc.Admin, analytics.Request{IDs: []string{"leads"}, Period: tooLong, Bucket: analytics.Month}); err != nil {
+			t.Errorf("by month over %d days: %v", analytics.MaxBuckets+1, err)
+		}
+	})
+}
+
+// wantField checks that err is a validation error naming field.
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	var ce *crm.Error
+	if !errors.As(err, &ce) || ce.Code != crm.EINVALID {
+		t.Fatalf("want a validation error on %s, got %v", field, err)
+	}
+	for _, f := range ce.Fields {
+		if f.Field == field {
+			return
+		}
+	}
+	t.Errorf("the validation error names %+v, not %s", ce.Fields, field)
 }

@@ -32,7 +32,7 @@ func customerCohorts(ctx context.Context, e *Engine, actor *crm.Actor, req Repor
 		FROM cust c JOIN spans fb ON c.first_at >= fb.s AND c.first_at < fb.e
 			JOIN spans wb ON c.closed_at >= wb.s AND c.closed_at < wb.e
 		GROUP BY fb.i, wb.i`, spansSQL, won, cust)
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: cohorts: %w", err)
 	}

@@ -329,7 +329,7 @@ func (e *Engine) runRecords(ctx context.Context, q *query, inner string, req Dri
 		grp = " WHERE r.grp = " + q.add(req.Group)
 	}
 	from := "FROM (" + inner + ") r" + grp
-	rows, err := e.db.Reader().QueryContext(ctx, "SELECT r.grp, COUNT(*), SUM(r.v) "+from+" GROUP BY r.grp", q.args...)
+	rows, err := q.rows(ctx, e.db.Reader(), "SELECT r.grp, COUNT(*), SUM(r.v) "+from+" GROUP BY r.grp")
 	if err != nil {
 		return fmt.Errorf("analytics: drill: %w", err)
 	}
@@ -358,8 +358,8 @@ func (e *Engine) runRecords(ctx context.Context, q *query, inner string, req Dri
 	if out.Measure != "" {
 		out.Sum = &sum
 	}
-	rows, err = e.db.Reader().QueryContext(ctx, fmt.Sprintf("SELECT %s %s ORDER BY r.at DESC, r.day DESC, r.id DESC LIMIT %s OFFSET %s",
-		prefixedCols("r."), from, q.add(req.Limit), q.add(req.Offset)), q.args...)
+	rows, err = q.rows(ctx, e.db.Reader(), fmt.Sprintf("SELECT %s %s ORDER BY r.at DESC, r.day DESC, r.id DESC LIMIT %s OFFSET %s",
+		prefixedCols("r."), from, q.add(req.Limit), q.add(req.Offset)))
 	if err != nil {
 		return fmt.Errorf("analytics: drill: %w", err)
 	}

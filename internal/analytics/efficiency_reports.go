@@ -62,7 +62,7 @@ func managerActivityReport(ctx context.Context, e *Engine, actor *crm.Actor, req
 		for _, build := range activityQueries {
 			q := &query{engine: e.db.Engine}
 			sqlText, names := build(q, q.spansCTE(part), actor, req.Filter)
-			rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+			rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 			if err != nil {
 				return nil, fmt.Errorf("analytics: manager activity: %w", err)
 			}

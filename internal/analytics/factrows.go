@@ -39,7 +39,7 @@ func collectFacts(ctx context.Context, e *Engine, q *query, sqlText string, labe
 // are NULL), and the two come back as [slices, totals]. Without withTotals there is one set.
 func collectFactSets(ctx context.Context, e *Engine, q *query, sqlText string, withTotals bool, labels int, names []string) ([2]map[sliceKey]facts, error) {
 	out := [2]map[sliceKey]facts{{}, {}}
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 	if err != nil {
 		return out, fmt.Errorf("analytics: %w", err)
 	}

@@ -266,7 +266,7 @@ func (e *Engine) revenueByLag(ctx context.Context, actor *crm.Actor, f Filter, l
 			LEFT JOIN cs c ON d.created_at >= c.s AND d.created_at < c.e
 		WHERE %s AND d.status = 'won' GROUP BY w.i, c.i`,
 		monthsCTE(q, "ws", won, 0), monthsCTE(q, "cs", created, 0), q.where(actor, f))
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: forecast revenue: %w", err)
 	}
@@ -297,8 +297,8 @@ func (e *Engine) firstDealMonth(ctx context.Context, actor *crm.Actor, f Filter,
 	q := &query{engine: e.db.Engine}
 	// ORDER BY … LIMIT 1, not MIN: SQLite returns an aggregate of timestamps as text.
 	var first time.Time
-	err := e.db.Reader().QueryRowContext(ctx, `SELECT d.created_at FROM deals d WHERE `+q.where(actor, f)+
-		` ORDER BY d.created_at LIMIT 1`, q.args...).Scan(&first)
+	err := q.row(ctx, e.db.Reader(), `SELECT d.created_at FROM deals d WHERE `+q.where(actor, f)+
+		` ORDER BY d.created_at LIMIT 1`).Scan(&first)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -318,7 +318,7 @@ func (e *Engine) learnedProbabilities(ctx context.Context, actor *crm.Actor, f F
 		FROM deals d JOIN deal_stage_events ev ON ev.account_id = d.account_id AND ev.deal_id = d.id
 		WHERE %s AND d.status IN ('won', 'lost') AND d.closed_at >= %s AND d.closed_at < %s
 		GROUP BY ev.to_stage_id`, q.where(actor, f), q.add(from), q.add(to))
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: stage probabilities: %w", err)
 	}
@@ -371,7 +371,7 @@ func (e *Engine) medianDaysToWin(ctx context.Context, actor *crm.Actor, f Filter
 			FROM deals d WHERE %s AND d.status = 'won' AND d.closed_at >= %s AND d.closed_at < %s)
 		SELECT AVG(v) FROM x WHERE rn IN ((n + 1) / 2, (n + 2) / 2)`, secs, secs, q.where(actor, f), q.add(from), q.add(to))
 	var v sql.NullFloat64
-	if err := e.db.Reader().QueryRowContext(ctx, sqlText, q.args...).Scan(&v); err != nil {
+	if err := q.row(ctx, e.db.Reader(), sqlText).Scan(&v); err != nil {
 		return nil, fmt.Errorf("analytics: median days to win: %w", err)
 	}
 	if !v.Valid {
@@ -406,7 +406,7 @@ func (e *Engine) pipelineByMonth(ctx context.Context, actor *crm.Actor, f Filter
 		FROM o LEFT JOIN fm ON (o.x IS NOT NULL AND (fm.i = 0 OR o.x >= fm.ds) AND o.x < fm.de)
 			OR (o.x IS NULL AND (fm.i = 0 OR o.c >= fm.s) AND o.c < fm.e)
 		GROUP BY COALESCE(fm.i, -1), o.st`, cte, at, q.where(actor, f), at, at, float)
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("analytics: forecast pipeline: %w", err)
 	}

@@ -407,7 +407,7 @@ func (e *Engine) funnelFacts(ctx context.Context, actor *crm.Actor, pipelineID i
 		group.Go(func() error {
 			q := &query{engine: e.db.Engine}
 			text := build(q)
-			rows, err := e.db.Reader().QueryContext(gctx, text, q.args...)
+			rows, err := q.rows(gctx, e.db.Reader(), text)
 			if err != nil {
 				return fmt.Errorf("analytics: funnel: %w", err)
 			}

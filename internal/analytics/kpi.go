@@ -153,7 +153,10 @@ func (r *Request) Validate() error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return r.Period.Validate()
+	if err := r.Period.Validate(); err != nil {
+		return err
+	}
+	return r.Period.validateBuckets(r.Bucket)
 }
 
 // Compute answers the request for the actor: a manager gets figures of their own deals, a head of

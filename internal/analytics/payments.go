@@ -116,7 +116,7 @@ func (e *Engine) OverduePayments(ctx context.Context, actor *crm.Actor, to crm.D
 			LEFT JOIN contacts ct ON ct.account_id = d.account_id AND ct.id = d.contact_id
 		WHERE %s AND d.status <> 'lost' AND s.cum > COALESCE(pa.amt, 0)
 		ORDER BY s.due_on, s.id LIMIT %d`, acc, toArg, acc, endArg, acc, q.where(actor, f), limit+1)
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+	rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 	if err != nil {
 		return nil, false, fmt.Errorf("analytics: overdue payments: %w", err)
 	}

@@ -178,3 +178,23 @@ func SpanOf(spans []Span, t time.Time) int {
 	}
 	return -1
 }
+
+// MaxBuckets is the most buckets a request may cut its period into: ten years of days. Every
+// bucket is bound as values of the statements (SQLite binds at most 32,766 a statement, and the
+// customer-activity query takes eight a bucket).
+const MaxBuckets = 3660
+
+// validateBuckets checks that the period cut into b makes at most MaxBuckets buckets.
+func (p Period) validateBuckets(b Bucket) error {
+	if b == None {
+		return nil
+	}
+	q := p
+	q.Loc = time.UTC // the count of calendar buckets does not depend on the zone
+	if n := len(q.Spans(b)); n > MaxBuckets {
+		var v crm.Validation
+		v.Add("bucket", "out_of_range", fmt.Sprintf("the period cut by %s makes %d buckets; at most %d: take a longer bucket or a shorter period", b, n, MaxBuckets))
+		return v.Err()
+	}
+	return nil
+}

@@ -91,9 +91,9 @@ func (e *Engine) planFacts(ctx context.Context, actor *crm.Actor, spans []Span, 
 	acc := q.add(actor.AccountID)
 	vis, vargs := store.Visible(actor, "u.id", len(q.args)+1)
 	q.args = append(q.args, vargs...)
-	rows, err := e.db.Reader().QueryContext(ctx, fmt.Sprintf(`SELECT u.id, u.name, u.team_id, COALESCE(t.name, '(none)'),
+	rows, err := q.rows(ctx, e.db.Reader(), fmt.Sprintf(`SELECT u.id, u.name, u.team_id, COALESCE(t.name, '(none)'),
 			CASE WHEN %s THEN 1 ELSE 0 END
-		FROM users u LEFT JOIN teams t ON t.id = u.team_id WHERE u.account_id = %s`, vis, acc), q.args...)
+		FROM users u LEFT JOIN teams t ON t.id = u.team_id WHERE u.account_id = %s`, vis, acc))
 	if err != nil {
 		return nil, fmt.Errorf("analytics: plan users: %w", err)
 	}

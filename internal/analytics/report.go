@@ -91,6 +91,9 @@ func (e *Engine) Report(ctx context.Context, actor *crm.Actor, name string, req 
 	if err := req.Period.Validate(); err != nil {
 		return nil, err
 	}
+	if err := req.Period.validateBuckets(req.Bucket); err != nil {
+		return nil, err
+	}
 	if req.Days < 0 || req.Months < 0 {
 		var v crm.Validation
 		v.Add("days", "range", "days and months must not be negative")

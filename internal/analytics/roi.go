@@ -287,7 +287,7 @@ func (e *Engine) wonMargins(ctx context.Context, actor *crm.Actor, intervals []S
 			SELECT b.i, SUM(d.amount - d.cost), COUNT(*)
 			FROM deals d JOIN spans b ON d.closed_at >= b.s AND d.closed_at < b.e
 			WHERE d.account_id = %s AND d.deleted_at IS NULL AND d.status = 'won' GROUP BY b.i`, cte, q.add(actor.AccountID))
-		rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+		rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 		if err != nil {
 			return nil, nil, fmt.Errorf("analytics: margins: %w", err)
 		}

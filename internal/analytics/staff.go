@@ -213,7 +213,7 @@ func (e *Engine) activeDays(ctx context.Context, actor *crm.Actor, ds []Span, us
 					AND a.at >= b.s AND a.at < b.e AND %s)
 				OR EXISTS (SELECT 1 FROM deal_stage_events ev WHERE ev.account_id = u.account_id AND ev.user_id = u.id
 					AND ev.at >= b.s AND ev.at < b.e AND ev.from_stage_id IS NOT NULL))`, cte, acc, strings.Join(in, ", "), isTouch)
-		rows, err := e.db.Reader().QueryContext(ctx, sqlText, q.args...)
+		rows, err := q.rows(ctx, e.db.Reader(), sqlText)
 		if err != nil {
 			return nil, fmt.Errorf("analytics: active days: %w", err)
 		}

@@ -95,6 +95,11 @@ func TestKPIAPI(t *testing.T) {
 		if !strings.Contains(string(bad.Body), `"ids"`) || !strings.Contains(string(bad.Body), `"by"`) {
 			t.Errorf("the error does not name ids and by: %d %s", bad.Status, bad.Body)
 		}
+		// Fifty years by day is more buckets than a request may have: a 422 naming bucket.
+		bad = e.do(nil, "GET", "/api/v1/kpi?ids=leads,clv&from=1980-01-01&to=2029-12-31&bucket=day", admin, nil)
+		if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(string(bad.Body), `"bucket"`) {
+			t.Errorf("too many buckets: %d %s", bad.Status, bad.Body)
+		}
 		// Before/after needs the account's go-live date.
 		r = e.do(nil, "GET", q+"&compare=go_live", admin, nil)
 		if r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "go-live") {
